@@ -1,0 +1,18 @@
+/*
+ * weft.h - Go's concurrency model for C.
+ *
+ * The umbrella header: include it and you have the whole public API.
+ * Each area has its own header under weft/, with its contract documented
+ * there:
+ *   weft/runtime.h   goroutines (weft_main, weft_go, weft_yield, ...)
+ *   weft/time.h      time, sleep, after_func timers
+ *   weft/chan.h      channels, select, channel timers and tickers
+ *   weft/sync.h      mutex, rwmutex, cond, waitgroup, once
+ */
+#ifndef WEFT_H
+#define WEFT_H
+
+#include <weft/runtime.h>
+#include <weft/time.h>
+
+#endif

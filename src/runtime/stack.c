@@ -1,0 +1,181 @@
+/*
+ * stack.c - goroutine stacks.
+ *
+ * A stack is a fixed-size region of address space (WEFT_STACK_SIZE, default
+ * 256 KiB) committed lazily by the kernel as it is touched, with a guard
+ * region below it so an overflow faults instead of corrupting memory.
+ * weft cannot grow stacks the way Go does (C code holds pointers into its
+ * stack), so the size is a reservation, not a commitment: a goroutine that
+ * uses 2 KiB costs one page of RAM.
+ *
+ * Stacks are carved from chunks of STACKS_PER_CHUNK so that mmap is rare.
+ * The guard is the subtle part. mprotect(PROT_NONE) splits the chunk into
+ * two VMAs per stack, and Linux caps a process at vm.max_map_count (65530)
+ * VMAs: 100k goroutines would be impossible. Since Linux 6.13,
+ * madvise(MADV_GUARD_INSTALL) installs guard pages in the page tables with
+ * no VMA at all; we use it (with a 64 KiB guard, enough to catch most large
+ * frames jumping the guard), fall back to mprotect with a 4 KiB guard on
+ * older kernels, and when mprotect runs out of VMAs we hand out unguarded
+ * stacks with a canary word checked when the goroutine switches out.
+ *
+ * Recycling: freed stacks go to the worker's small cache, then to a global
+ * pool. Their pages stay committed (they are hot and will be reused); a
+ * stack that returns to the global pool while the pool is large is given
+ * back to the kernel with MADV_DONTNEED.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "runtime/sched.h"
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+#define STACKS_PER_CHUNK 16
+#define POOL_KEEP_COMMITTED 256
+#define STACK_CANARY 0x5745465453544bULL /* "WEFTSTK" */
+
+size_t rt_stack_size;
+size_t rt_guard_size;
+static size_t page_size;
+
+enum guard_mode { GUARD_MADVISE, GUARD_MPROTECT, GUARD_CANARY };
+static _Atomic int guard_mode;
+
+/* Global pool and the list of chunks (for stack_owner). Guarded by pool_lock. */
+static rt_lock pool_lock;
+static struct rt_stack *pool;
+static size_t pool_count, pool_cap;
+
+struct chunk {
+  char *base;
+  size_t len;
+  struct chunk *next;
+};
+static struct chunk *_Atomic chunks;
+
+void stack_init(void) {
+  page_size = (size_t)sysconf(_SC_PAGESIZE);
+  rt_stack_size = env_stack_size();
+  rt_stack_size = (rt_stack_size + page_size - 1) & ~(page_size - 1);
+  /* Probe MADV_GUARD_INSTALL once on a scratch mapping. */
+  size_t probe_len = 2 * page_size;
+  char *p = mmap(NULL, probe_len, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p != MAP_FAILED) {
+    if (madvise(p, page_size, MADV_GUARD_INSTALL) == 0) guard_mode = GUARD_MADVISE;
+    else guard_mode = GUARD_MPROTECT;
+    munmap(p, probe_len);
+  } else {
+    guard_mode = GUARD_MPROTECT;
+  }
+  size_t want = guard_mode == GUARD_MADVISE ? 64 * 1024 : page_size;
+  rt_guard_size = want < page_size ? page_size : want;
+}
+
+static bool guard(char *guard_lo, struct rt_stack *s) {
+  int mode = atomic_load_explicit(&guard_mode, memory_order_relaxed);
+  if (mode == GUARD_MADVISE && madvise(guard_lo, rt_guard_size, MADV_GUARD_INSTALL) == 0)
+    return true;
+  if (mode <= GUARD_MPROTECT && mprotect(guard_lo, rt_guard_size, PROT_NONE) == 0)
+    return true;
+  /* Out of VMAs (ENOMEM): from now on, canaries. */
+  atomic_store_explicit(&guard_mode, GUARD_CANARY, memory_order_relaxed);
+  *(uint64_t *)s->lo = STACK_CANARY;
+  return false;
+}
+
+/* Carves a new chunk; returns its stacks through the pool. pool_lock held. */
+static bool chunk_new(void) {
+  size_t one = rt_guard_size + rt_stack_size;
+  size_t len = one * STACKS_PER_CHUNK;
+  char *base = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (base == MAP_FAILED) return false;
+  madvise(base, len, MADV_NOHUGEPAGE);  /* one touched page must not become 2 MiB */
+  struct chunk *c = malloc(sizeof *c);
+  if (!c) { munmap(base, len); return false; }
+  c->base = base;
+  c->len = len;
+  c->next = atomic_load(&chunks);
+  atomic_store(&chunks, c);
+  if (pool_count + STACKS_PER_CHUNK > pool_cap) {
+    size_t cap = pool_cap ? pool_cap * 2 : 64;
+    while (cap < pool_count + STACKS_PER_CHUNK) cap *= 2;
+    struct rt_stack *np = realloc(pool, cap * sizeof *np);
+    if (!np) return false;
+    pool = np;
+    pool_cap = cap;
+  }
+  for (int i = STACKS_PER_CHUNK - 1; i >= 0; i--) {
+    char *guard_lo = base + (size_t)i * one;
+    struct rt_stack s = {guard_lo + rt_guard_size, guard_lo + one, false};
+    s.guarded = guard(guard_lo, &s);
+    pool[pool_count++] = s;
+  }
+  return true;
+}
+
+bool stack_alloc(struct worker *w, struct rt_stack *out) {
+  if (w && w->stack_cache_count > 0) {
+    *out = w->stack_cache[--w->stack_cache_count];
+    return true;
+  }
+  rt_lock_acquire(&pool_lock);
+  if (pool_count == 0 && !chunk_new()) {
+    rt_lock_release(&pool_lock);
+    return false;
+  }
+  *out = pool[--pool_count];
+  /* Refill half the worker cache while we hold the lock. */
+  while (w && pool_count > 0 && w->stack_cache_count < STACK_CACHE_MAX / 2)
+    w->stack_cache[w->stack_cache_count++] = pool[--pool_count];
+  rt_lock_release(&pool_lock);
+  return true;
+}
+
+void stack_free(struct worker *w, struct rt_stack *s) {
+  if (!s->lo) return;
+  if (!s->guarded && *(uint64_t *)s->lo != STACK_CANARY)
+    rt_fatal("stack overflow (unguarded stack at %p clobbered)", (void *)s->lo);
+  if (w && w->stack_cache_count < STACK_CACHE_MAX) {
+    w->stack_cache[w->stack_cache_count++] = *s;
+    s->lo = s->hi = NULL;
+    return;
+  }
+  rt_lock_acquire(&pool_lock);
+  if (pool_count >= POOL_KEEP_COMMITTED) {
+    /* Keep the page holding the canary word; give the rest back. */
+    madvise(s->lo + page_size, (size_t)(s->hi - s->lo) - page_size, MADV_DONTNEED);
+  }
+  if (pool_count == pool_cap) {
+    size_t cap = pool_cap ? pool_cap * 2 : 64;
+    struct rt_stack *np = realloc(pool, cap * sizeof *np);
+    if (!np) rt_fatal("out of memory growing the stack pool");
+    pool = np;
+    pool_cap = cap;
+  }
+  pool[pool_count++] = *s;
+  rt_lock_release(&pool_lock);
+  s->lo = s->hi = NULL;
+}
+
+/* Is addr inside some chunk's guard region? Returns true and sets *lo to
+ * the stack's lowest usable byte. Lock-free: chunks are never unmapped. */
+bool stack_guard_hit(const void *addr, char **lo);
+bool stack_guard_hit(const void *addr, char **lo) {
+  const char *a = addr;
+  size_t one = rt_guard_size + rt_stack_size;
+  for (struct chunk *c = atomic_load(&chunks); c; c = c->next) {
+    if (a < c->base || a >= c->base + c->len) continue;
+    size_t off = (size_t)(a - c->base) % one;
+    char *stack_lo = (char *)a - off + rt_guard_size;
+    if (off < rt_guard_size) { *lo = stack_lo; return true; }
+    return false;
+  }
+  return false;
+}
