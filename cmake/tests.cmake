@@ -1,5 +1,5 @@
-# Tests: every tests/<area>/test_*.c is one executable and one ctest test,
-# named <area>/<file>. A test links the static library and the small
+# Tests: every tests/<area>/test_*.c is one executable and two ctest tests,
+# named <area>/<file> and <area>/<file>@procs1. A test links the static library and the small
 # assertion header tests/check.h. Tests that must not run in some flavour say
 # so in their own source (see tests/check.h: CHECK_SKIP_UNLESS).
 file(GLOB WEFT_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/*/test_*.c)
@@ -15,7 +15,19 @@ foreach(src ${WEFT_TEST_SOURCES})
   target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(${target} PRIVATE weft)
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/${area})
-  add_test(NAME ${area}/${name} COMMAND ${target})
+  # Each test runs twice: on one worker (every interleaving is a
+  # cooperative one) and on the default number of workers (real parallelism).
+  # WEFT_TEST_LAUNCHER (optional) wraps each run, e.g. "setarch;-R" for TSan;
+  # a plain target name lets CMAKE_CROSSCOMPILING_EMULATOR (qemu) apply.
+  if(WEFT_TEST_LAUNCHER)
+    set(cmd ${WEFT_TEST_LAUNCHER} $<TARGET_FILE:${target}>)
+  else()
+    set(cmd ${target})
+  endif()
+  add_test(NAME ${area}/${name} COMMAND ${cmd})
   set_tests_properties(${area}/${name} PROPERTIES TIMEOUT 300
       ENVIRONMENT "WEFT_TEST_SCALE=${WEFT_TEST_SCALE}")
+  add_test(NAME ${area}/${name}@procs1 COMMAND ${cmd})
+  set_tests_properties(${area}/${name}@procs1 PROPERTIES TIMEOUT 300
+      ENVIRONMENT "WEFT_TEST_SCALE=${WEFT_TEST_SCALE};WEFT_PROCS=1")
 endforeach()

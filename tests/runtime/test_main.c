@@ -1,0 +1,121 @@
+/*
+ * test_main.c - weft_main's contract and global deadlock detection:
+ *   - the program ends when the main function returns, goroutines or not;
+ *   - weft_exit in the main goroutine lets the others finish, and when none
+ *     is left it is "fatal error: no goroutines (main called weft_exit) -
+ *     deadlock!";
+ *   - when every goroutine is parked and nothing can wake one: "fatal error:
+ *     all goroutines are asleep - deadlock!", exit 2, immediately;
+ *   - no false alarm while a timer is pending or a foreign thread runs.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <weft.h>
+
+#include "check.h"
+#include "runtime/runtime.h"
+
+/* Parks forever: nothing will ever ready it. */
+static void park_forever(void) { rt_park(WAIT_CHAN_RECV, NULL, NULL, NULL); }
+static void park_forever_g(void *arg) { park_forever(); }
+
+static int returns_with_goroutines_left(int argc, char **argv) {
+  for (int i = 0; i < 10; i++) weft_go(park_forever_g, NULL);
+  weft_yield();
+  return 3;
+}
+static void ends_child(void *arg) { exit(weft_main(returns_with_goroutines_left, 0, NULL)); }
+static void test_main_return_ends_program(void) {
+  struct child_result r = check_child(ends_child, NULL);
+  CHECK_EQ(r.status, 3);
+  free(r.output);
+}
+
+static void late_printer(void *arg) {
+  weft_sleep(5 * WEFT_MILLISECOND);
+  printf("late goroutine ran\n");
+  fflush(stdout);
+}
+static int main_exits(int argc, char **argv) {
+  weft_go(late_printer, NULL);
+  weft_exit();
+}
+static void main_exit_child(void *arg) { exit(weft_main(main_exits, 0, NULL)); }
+static void test_main_weft_exit(void) {
+  struct child_result r = check_child(main_exit_child, NULL);
+  CHECK_EQ(r.status, 2);
+  CHECK_CONTAINS(r.output, "late goroutine ran\n");
+  CHECK_CONTAINS(r.output, "fatal error: no goroutines (main called weft_exit) - deadlock!");
+  free(r.output);
+}
+
+static int all_asleep(int argc, char **argv) {
+  weft_go(park_forever_g, NULL);
+  park_forever();
+  return 0;
+}
+static void deadlock_child(void *arg) { exit(weft_main(all_asleep, 0, NULL)); }
+static void test_deadlock_reported(void) {
+  struct child_result r = check_child(deadlock_child, NULL);
+  CHECK_EQ(r.status, 2);
+  CHECK_CONTAINS(r.output, "fatal error: all goroutines are asleep - deadlock!");
+  free(r.output);
+}
+
+/* A goroutine that will be woken by a timer is not a deadlock. */
+static int asleep_with_timer(int argc, char **argv) {
+  weft_sleep(30 * WEFT_MILLISECOND);
+  return 0;
+}
+static void timer_child(void *arg) { exit(weft_main(asleep_with_timer, 0, NULL)); }
+static void test_no_false_alarm_timer(void) {
+  struct child_result r = check_child(timer_child, NULL);
+  CHECK_EQ(r.status, 0);
+  CHECK(strstr(r.output, "deadlock") == NULL);
+  free(r.output);
+}
+
+/* A goroutine parked while a plain thread (that weft cannot see into)
+ * still runs and will wake it is not a deadlock either. */
+struct waker { rt_lock lock; struct weft_g *waiter; bool set; };
+static struct waker wk;
+static bool waker_commit(struct weft_g *g, void *arg) { rt_lock_release(&wk.lock); return true; }
+static void *thread_wakes_later(void *arg) {
+  struct timespec ts = {0, 30 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  rt_lock_acquire(&wk.lock);
+  wk.set = true;
+  struct weft_g *g = wk.waiter;
+  rt_lock_release(&wk.lock);
+  if (g) rt_ready(g);
+  return NULL;
+}
+static int asleep_with_thread(int argc, char **argv) {
+  pthread_t th;
+  pthread_create(&th, NULL, thread_wakes_later, NULL);
+  rt_lock_acquire(&wk.lock);
+  if (!wk.set) {
+    wk.waiter = rt_current();
+    rt_park(WAIT_CHAN_RECV, &wk, waker_commit, NULL);
+  } else {
+    rt_lock_release(&wk.lock);
+  }
+  pthread_join(th, NULL);
+  return 0;
+}
+static void thread_child(void *arg) { exit(weft_main(asleep_with_thread, 0, NULL)); }
+static void test_no_false_alarm_thread(void) {
+  struct child_result r = check_child(thread_child, NULL);
+  CHECK_EQ(r.status, 0);
+  CHECK(strstr(r.output, "deadlock") == NULL);
+  free(r.output);
+}
+
+int main(void) {
+  RUN(test_main_return_ends_program);
+  RUN(test_main_weft_exit);
+  RUN(test_deadlock_reported);
+  RUN(test_no_false_alarm_timer);
+  RUN(test_no_false_alarm_thread);
+  return check_done();
+}
