@@ -1,0 +1,55 @@
+// Go twin of bench/runtime_parked_rss.c: G = 100k goroutines each note that
+// they started and park in time.Sleep(time.Hour); once all have started, the
+// peak RSS (getrusage ru_maxrss, KB) is printed, and the growth over the
+// peak before spawning divided by G. main then returns, ending the process
+// with the goroutines still parked. WEFT_BENCH_SCALE multiplies G.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+var started int64
+
+func scaled(n int64) int64 {
+	f, err := strconv.ParseFloat(os.Getenv("WEFT_BENCH_SCALE"), 64)
+	if err != nil || f <= 0 {
+		f = 1
+	}
+	v := int64(float64(n) * f)
+	if v < 1 {
+		v = 1
+	}
+	return v
+}
+
+func peakRSSKB() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return int64(ru.Maxrss) // KB on Linux
+}
+
+func parked() {
+	atomic.AddInt64(&started, 1)
+	time.Sleep(time.Hour)
+}
+
+func main() {
+	goroutines := scaled(100000)
+	before := peakRSSKB()
+	for i := int64(0); i < goroutines; i++ {
+		go parked()
+	}
+	for atomic.LoadInt64(&started) < goroutines {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(10 * time.Millisecond) // let the last ones finish parking
+	after := peakRSSKB()
+	fmt.Printf("BENCH runtime_parked_rss %d KB\n", after)
+	fmt.Printf("BENCH runtime_parked_rss_per_g %.2f KB\n", float64(after-before)/float64(goroutines))
+}

@@ -1,0 +1,65 @@
+/*
+ * runtime_parked_rss.c - the memory a parked goroutine costs.
+ *
+ * Workload (the Go twin, bench/go/runtime_parked_rss/main.go, does the same
+ * with time.Sleep): the main goroutine spawns G = 100k goroutines that each
+ * note that they have started and then park in a sleep of one hour; once all
+ * of them have started, the process's peak resident set size is read with
+ * getrusage (ru_maxrss, KB). The program then returns from its main
+ * function, which ends the process with the goroutines still parked (as in
+ * Go). A sleep is the simplest park both runtimes share; it also costs each
+ * goroutine one pending timer, in both.
+ *
+ * Figures:
+ *   runtime_parked_rss        peak RSS of the whole process with G parked
+ *                             goroutines, KB;
+ *   runtime_parked_rss_per_g  (that peak - the peak before spawning) / G,
+ *                             KB: what each parked goroutine adds (stack
+ *                             pages actually touched, goroutine record,
+ *                             timer, run queue and allocator overhead).
+ * The main goroutine waits for the start-up by sleeping in 1 ms steps.
+ * WEFT_BENCH_SCALE (default 1) multiplies G.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include <weft.h>
+
+static atomic_long started; /* goroutines that have reached their sleep */
+
+static long scaled(long n) {
+  const char *s = getenv("WEFT_BENCH_SCALE");
+  double f = s ? atof(s) : 1.0;
+  long v = (long)((double)n * (f > 0 ? f : 1.0));
+  return v > 0 ? v : 1;
+}
+
+static long peak_rss_kb(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss; /* KB on Linux */
+}
+
+static void parked(void *arg) {
+  (void)arg;
+  atomic_fetch_add_explicit(&started, 1, memory_order_relaxed);
+  weft_sleep(WEFT_HOUR);
+}
+
+static int app(int argc, char **argv) {
+  (void)argc, (void)argv;
+  long goroutines = scaled(100000);
+  long before = peak_rss_kb();
+  for (long i = 0; i < goroutines; i++) weft_go(parked, NULL);
+  while (atomic_load_explicit(&started, memory_order_relaxed) < goroutines)
+    weft_sleep(WEFT_MILLISECOND);
+  weft_sleep(10 * WEFT_MILLISECOND); /* let the last ones finish parking */
+  long after = peak_rss_kb();
+  printf("BENCH runtime_parked_rss %ld KB\n", after);
+  printf("BENCH runtime_parked_rss_per_g %.2f KB\n", (double)(after - before) / (double)goroutines);
+  return 0;
+}
+
+int main(int argc, char **argv) { return weft_main(app, argc, argv); }
