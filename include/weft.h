@@ -14,5 +14,6 @@
 
 #include <weft/runtime.h>
 #include <weft/time.h>
+#include <weft/sync.h>
 
 #endif
