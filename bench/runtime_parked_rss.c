@@ -3,8 +3,10 @@
  *
  * Workload (the Go twin, bench/go/runtime_parked_rss/main.go, does the same
  * with time.Sleep): the main goroutine spawns G = 100k goroutines that each
- * note that they have started and then park in a sleep of one hour; once all
- * of them have started, the process's peak resident set size is read with
+ * say on a waitgroup that they have started and then park in a sleep of one
+ * hour; once the main goroutine's wait on that waitgroup returns (and 10 ms
+ * more, for the last ones to finish parking), the process's peak resident
+ * set size is read with
  * getrusage (ru_maxrss, KB). The program then returns from its main
  * function, which ends the process with the goroutines still parked (as in
  * Go). A sleep is the simplest park both runtimes share; it also costs each
@@ -17,17 +19,16 @@
  *                             KB: what each parked goroutine adds (stack
  *                             pages actually touched, goroutine record,
  *                             timer, run queue and allocator overhead).
- * The main goroutine waits for the start-up by sleeping in 1 ms steps.
  * WEFT_BENCH_SCALE (default 1) multiplies G.
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 
 #include <weft.h>
+#include <weft/sync.h>
 
-static atomic_long started; /* goroutines that have reached their sleep */
+static weft_waitgroup started; /* counts down as goroutines reach their sleep */
 
 static long scaled(long n) {
   const char *s = getenv("WEFT_BENCH_SCALE");
@@ -44,7 +45,7 @@ static long peak_rss_kb(void) {
 
 static void parked(void *arg) {
   (void)arg;
-  atomic_fetch_add_explicit(&started, 1, memory_order_relaxed);
+  weft_waitgroup_done(&started);
   weft_sleep(WEFT_HOUR);
 }
 
@@ -52,9 +53,9 @@ static int app(int argc, char **argv) {
   (void)argc, (void)argv;
   long goroutines = scaled(100000);
   long before = peak_rss_kb();
+  weft_waitgroup_add(&started, (int)goroutines);
   for (long i = 0; i < goroutines; i++) weft_go(parked, NULL);
-  while (atomic_load_explicit(&started, memory_order_relaxed) < goroutines)
-    weft_sleep(WEFT_MILLISECOND);
+  weft_waitgroup_wait(&started);
   weft_sleep(10 * WEFT_MILLISECOND); /* let the last ones finish parking */
   long after = peak_rss_kb();
   printf("BENCH runtime_parked_rss %ld KB\n", after);

@@ -5,7 +5,8 @@
  * time.Sleep): the main goroutine spawns G = 100k goroutines; each sleeps
  * SLEEPS (5) times for a pseudo-random duration in [0, 2 ms) (microsecond
  * steps, xorshift seeded by the goroutine's index, so both twins sleep the
- * very same durations), and the one that finishes last takes the end time.
+ * very same durations), while the main goroutine waits for all of them on
+ * a waitgroup.
  * So about 100k timers are pending at any moment, and the timer structure,
  * the wake-up path and the run queues all work under that load.
  *
@@ -19,7 +20,6 @@
  *   runtime_sleep_late   mean lateness of a wake-up (time slept minus time
  *                        asked), us: a timer that degrades under load shows
  *                        up here first.
- * The main goroutine waits by sleeping in 1 ms steps.
  * WEFT_BENCH_SCALE (default 1) multiplies G.
  */
 #include <stdatomic.h>
@@ -29,15 +29,15 @@
 #include <time.h>
 
 #include <weft.h>
+#include <weft/sync.h>
 
 #define ROUNDS 3
 #define SLEEPS 5
 #define MAX_SLEEP_US 2000
 
-static long goroutines;           /* G: set before the first spawn */
-static atomic_long finished;      /* goroutines of this round that are done */
-static atomic_llong late_ns;      /* total lateness of this round's wake-ups */
-static _Atomic int64_t round_end; /* set by the goroutine that finishes last */
+static long goroutines;      /* G: set before the first round */
+static atomic_llong late_ns; /* total lateness of this round's wake-ups */
+static weft_waitgroup done;  /* joins a round's sleepers */
 
 static int64_t now_ns(void) {
   struct timespec ts;
@@ -81,20 +81,19 @@ static void sleeper(void *arg) {
     late += now_ns() - t0 - d;
   }
   atomic_fetch_add_explicit(&late_ns, late, memory_order_relaxed);
-  if (atomic_fetch_add_explicit(&finished, 1, memory_order_acq_rel) + 1 == goroutines)
-    atomic_store_explicit(&round_end, now_ns(), memory_order_release);
+  weft_waitgroup_done(&done);
 }
 
 /* One round; stores the wall time (ns) and the mean lateness (ns). */
 static void sleep_round(double *wall, double *late) {
-  atomic_store(&finished, 0);
   atomic_store(&late_ns, 0);
-  atomic_store(&round_end, 0);
   int64_t start = now_ns();
-  for (long i = 0; i < goroutines; i++) weft_go(sleeper, (void *)(uintptr_t)i);
-  while (atomic_load_explicit(&round_end, memory_order_acquire) == 0)
-    weft_sleep(WEFT_MILLISECOND);
-  *wall = (double)(atomic_load(&round_end) - start);
+  for (long i = 0; i < goroutines; i++) {
+    weft_waitgroup_add(&done, 1);
+    weft_go(sleeper, (void *)(uintptr_t)i);
+  }
+  weft_waitgroup_wait(&done);
+  *wall = (double)(now_ns() - start);
   *late = (double)atomic_load(&late_ns) / (double)(goroutines * SLEEPS);
 }
 

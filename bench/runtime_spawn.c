@@ -1,40 +1,39 @@
 /*
  * runtime_spawn.c - what a goroutine costs from birth to being joined.
  *
- * Workload (the Go twin, bench/go/runtime_spawn/main.go, does the same with
- * `go` and sync.WaitGroup): the main goroutine spawns N = 1M goroutines, one
- * after another, each running a function that does nothing but tell the
- * joiner it is done; then the main goroutine waits for all of them. The
- * figure is the wall time of one such round divided by N: the cost of one
- * spawn + run + exit + join, stack and goroutine recycling included.
+ * Two workloads; the Go twin (bench/go/runtime_spawn/main.go) does both
+ * with `go` and sync.WaitGroup, exactly as here with weft_go and
+ * weft_waitgroup:
  *
- * Join. The joiner is a counter of finished goroutines: the goroutine that
- * brings it to N takes the end time, so the figure does not depend on how
- * quickly the waiting main goroutine notices, and the main goroutine waits by
- * sleeping in 1 ms steps, so it takes no CPU from the workers while they
- * run the N goroutines. (weft_waitgroup would be the natural joiner; this
- * benchmark keeps to the runtime's own API so that it measures the runtime
- * alone. The twin joins the same way.)
+ *   runtime_spawn      the main goroutine spawns N = 1M goroutines, one
+ *                      after another (add(1) then spawn), each running a
+ *                      function that only calls done; then it waits for the
+ *                      waitgroup. The figure is the wall time of the round
+ *                      divided by N: one spawn + run + exit + join, with up
+ *                      to N goroutines alive at once (on one worker nothing
+ *                      runs until the spawning is over), so stack and
+ *                      goroutine allocation at scale are part of it.
+ *   runtime_spawn_seq  the main goroutine spawns one goroutine and waits
+ *                      for it, N times. The figure is ns per spawn + join
+ *                      with one goroutine alive at a time: creation, two
+ *                      switches (or a hand-off to another worker), a park
+ *                      and a wake-up, exit; the recycling caches stay hot.
+ *                      (libdill's go()+hclose() figure compares with this.)
  *
- * Rounds: one warm-up round (it populates the stack pools, as Go's first
- * round grows its free lists), then ROUNDS (3) timed rounds; the median is
- * printed. WEFT_BENCH_SCALE (default 1) multiplies N, to shorten runs on
- * slow or emulated machines.
- *
- * Output: BENCH runtime_spawn <ns per spawn+join> ns/op
+ * Rounds: one warm-up round (it fills the stack pools, as Go's first round
+ * grows its free lists), then the median of ROUNDS timed rounds.
+ * WEFT_BENCH_SCALE (default 1) multiplies N.
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include <weft.h>
+#include <weft/sync.h>
 
 #define ROUNDS 3
 
-static long goroutines;           /* N: set once before the first spawn */
-static atomic_long finished;      /* goroutines of this round that ran */
-static _Atomic int64_t round_end; /* set by the goroutine that finishes last */
+static long goroutines; /* N: set once before the first round */
 
 static int64_t now_ns(void) {
   struct timespec ts;
@@ -59,30 +58,44 @@ static double median(double *v, int n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void tiny(void *arg) {
-  (void)arg;
-  if (atomic_fetch_add_explicit(&finished, 1, memory_order_acq_rel) + 1 == goroutines)
-    atomic_store_explicit(&round_end, now_ns(), memory_order_release);
+static void tiny(void *arg) { weft_waitgroup_done(arg); }
+
+/* All N spawned, then joined; returns ns per goroutine. */
+static double batch_round(void) {
+  weft_waitgroup wg = {0};
+  int64_t start = now_ns();
+  for (long i = 0; i < goroutines; i++) {
+    weft_waitgroup_add(&wg, 1);
+    weft_go(tiny, &wg);
+  }
+  weft_waitgroup_wait(&wg);
+  return (double)(now_ns() - start) / (double)goroutines;
 }
 
-/* One round: spawn N, wait for all of them; returns ns per goroutine. */
-static double spawn_round(void) {
-  atomic_store(&finished, 0);
-  atomic_store(&round_end, 0);
+/* One spawned and joined at a time; returns ns per goroutine. */
+static double sequential_round(void) {
+  weft_waitgroup wg = {0};
   int64_t start = now_ns();
-  for (long i = 0; i < goroutines; i++) weft_go(tiny, NULL);
-  while (atomic_load_explicit(&round_end, memory_order_acquire) == 0)
-    weft_sleep(WEFT_MILLISECOND);
-  return (double)(atomic_load(&round_end) - start) / (double)goroutines;
+  for (long i = 0; i < goroutines; i++) {
+    weft_waitgroup_add(&wg, 1);
+    weft_go(tiny, &wg);
+    weft_waitgroup_wait(&wg);
+  }
+  return (double)(now_ns() - start) / (double)goroutines;
+}
+
+static double measure(double (*round)(void)) {
+  double per_op[ROUNDS];
+  round(); /* warm-up */
+  for (int r = 0; r < ROUNDS; r++) per_op[r] = round();
+  return median(per_op, ROUNDS);
 }
 
 static int app(int argc, char **argv) {
   (void)argc, (void)argv;
   goroutines = scaled(1000000);
-  double per_op[ROUNDS];
-  spawn_round(); /* warm-up */
-  for (int r = 0; r < ROUNDS; r++) per_op[r] = spawn_round();
-  printf("BENCH runtime_spawn %.1f ns/op\n", median(per_op, ROUNDS));
+  printf("BENCH runtime_spawn %.1f ns/op\n", measure(batch_round));
+  printf("BENCH runtime_spawn_seq %.1f ns/op\n", measure(sequential_round));
   return 0;
 }
 

@@ -10,27 +10,24 @@
  * figure is then the price of a yield that comes back to its caller.
  *
  * The figure is the wall time from before the two are spawned until the
- * second of them finishes (taken by that goroutine), divided by the 2N
- * yields. The main goroutine waits by sleeping in 1 ms steps, so it is a
- * rare third party in the run queue and does not spin.
+ * main goroutine, parked on a waitgroup meanwhile, has joined them, divided
+ * by the 2N yields.
  *
  * Rounds: one warm-up round, then the median of ROUNDS timed rounds.
  * WEFT_BENCH_SCALE (default 1) multiplies N.
  *
  * Output: BENCH runtime_yield <ns per yield> ns/op
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include <weft.h>
+#include <weft/sync.h>
 
 #define ROUNDS 3
 
-static long yields;               /* N per goroutine: set before the first spawn */
-static atomic_int finished;       /* pinger goroutines of this round that are done */
-static _Atomic int64_t round_end; /* set by the second one to finish */
+static long yields; /* N per goroutine: set before the first round */
 
 static int64_t now_ns(void) {
   struct timespec ts;
@@ -56,22 +53,19 @@ static double median(double *v, int n) {
 }
 
 static void pinger(void *arg) {
-  (void)arg;
   for (long i = 0; i < yields; i++) weft_yield();
-  if (atomic_fetch_add_explicit(&finished, 1, memory_order_acq_rel) + 1 == 2)
-    atomic_store_explicit(&round_end, now_ns(), memory_order_release);
+  weft_waitgroup_done(arg);
 }
 
 /* One round: two pingers, N yields each; returns ns per yield. */
 static double yield_round(void) {
-  atomic_store(&finished, 0);
-  atomic_store(&round_end, 0);
+  weft_waitgroup wg = {0};
   int64_t start = now_ns();
-  weft_go(pinger, NULL);
-  weft_go(pinger, NULL);
-  while (atomic_load_explicit(&round_end, memory_order_acquire) == 0)
-    weft_sleep(WEFT_MILLISECOND);
-  return (double)(atomic_load(&round_end) - start) / (double)(2 * yields);
+  weft_waitgroup_add(&wg, 2);
+  weft_go(pinger, &wg);
+  weft_go(pinger, &wg);
+  weft_waitgroup_wait(&wg);
+  return (double)(now_ns() - start) / (double)(2 * yields);
 }
 
 static int app(int argc, char **argv) {

@@ -1,5 +1,6 @@
-// Go twin of bench/runtime_parked_rss.c: G = 100k goroutines each note that
-// they started and park in time.Sleep(time.Hour); once all have started, the
+// Go twin of bench/runtime_parked_rss.c: G = 100k goroutines each call Done
+// on a sync.WaitGroup and park in time.Sleep(time.Hour); once Wait returns
+// (and 10 ms more), the
 // peak RSS (getrusage ru_maxrss, KB) is printed, and the growth over the
 // peak before spawning divided by G. main then returns, ending the process
 // with the goroutines still parked. WEFT_BENCH_SCALE multiplies G.
@@ -9,12 +10,12 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"sync/atomic"
+	"sync"
 	"syscall"
 	"time"
 )
 
-var started int64
+var started sync.WaitGroup // counts down as goroutines reach their sleep
 
 func scaled(n int64) int64 {
 	f, err := strconv.ParseFloat(os.Getenv("WEFT_BENCH_SCALE"), 64)
@@ -35,19 +36,18 @@ func peakRSSKB() int64 {
 }
 
 func parked() {
-	atomic.AddInt64(&started, 1)
+	started.Done()
 	time.Sleep(time.Hour)
 }
 
 func main() {
 	goroutines := scaled(100000)
 	before := peakRSSKB()
+	started.Add(int(goroutines))
 	for i := int64(0); i < goroutines; i++ {
 		go parked()
 	}
-	for atomic.LoadInt64(&started) < goroutines {
-		time.Sleep(time.Millisecond)
-	}
+	started.Wait()
 	time.Sleep(10 * time.Millisecond) // let the last ones finish parking
 	after := peakRSSKB()
 	fmt.Printf("BENCH runtime_parked_rss %d KB\n", after)

@@ -1,8 +1,7 @@
 // Go twin of bench/runtime_sleep.c: G = 100k goroutines each sleep 5 times
 // for a pseudo-random duration in [0, 2 ms) (the same xorshift generator
-// and seeds as the C program, so both sleep the same durations); the last
-// to finish takes the end time; the main goroutine waits by sleeping in
-// 1 ms steps. Median of 3 rounds after a warm-up round: wall time per
+// and seeds as the C program, so both sleep the same durations) while the
+// main goroutine waits for them on a sync.WaitGroup. Median of 3 rounds after a warm-up round: wall time per
 // sleep (ns/op), wall time of a round (ms), mean lateness of a wake-up (us).
 // WEFT_BENCH_SCALE multiplies G.
 package main
@@ -12,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -24,10 +24,8 @@ const (
 
 var (
 	goroutines int64
-	finished   int64
-	lateNs     int64
-	roundEnd   int64 // ns since epoch0, set by the last goroutine
-	epoch0     = time.Now()
+	lateNs     int64          // total lateness of this round's wake-ups
+	done       sync.WaitGroup // joins a round's sleepers
 )
 
 func scaled(n int64) int64 {
@@ -70,23 +68,18 @@ func sleeper(index int64) {
 		late += int64(time.Since(t0) - d)
 	}
 	atomic.AddInt64(&lateNs, late)
-	if atomic.AddInt64(&finished, 1) == goroutines {
-		atomic.StoreInt64(&roundEnd, int64(time.Since(epoch0)))
-	}
+	done.Done()
 }
 
 func sleepRound() (wall, late float64) {
-	atomic.StoreInt64(&finished, 0)
 	atomic.StoreInt64(&lateNs, 0)
-	atomic.StoreInt64(&roundEnd, 0)
-	start := int64(time.Since(epoch0))
+	start := time.Now()
 	for i := int64(0); i < goroutines; i++ {
+		done.Add(1)
 		go sleeper(i)
 	}
-	for atomic.LoadInt64(&roundEnd) == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	wall = float64(atomic.LoadInt64(&roundEnd) - start)
+	done.Wait()
+	wall = float64(time.Since(start))
 	late = float64(atomic.LoadInt64(&lateNs)) / float64(goroutines*sleeps)
 	return
 }

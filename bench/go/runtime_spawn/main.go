@@ -1,8 +1,11 @@
-// Go twin of bench/runtime_spawn.c: spawn N = 1M goroutines that each tell
-// a counter they are done; the goroutine that brings the counter to N takes
-// the end time; the main goroutine waits by sleeping in 1 ms steps. One
-// warm-up round, then the median of 3 rounds, in ns per spawn+join.
-// WEFT_BENCH_SCALE multiplies N.
+// Go twin of bench/runtime_spawn.c.
+//
+//	runtime_spawn      spawn N = 1M goroutines (wg.Add(1); go tiny()), each
+//	                   calling wg.Done(), then wg.Wait(); ns per goroutine.
+//	runtime_spawn_seq  spawn one and wait for it, N times; ns per goroutine.
+//
+// One warm-up round, then the median of 3 rounds. WEFT_BENCH_SCALE
+// multiplies N.
 package main
 
 import (
@@ -10,18 +13,13 @@ import (
 	"os"
 	"sort"
 	"strconv"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
 const rounds = 3
 
-var (
-	goroutines int64
-	finished   int64
-	roundEnd   int64 // ns since epoch0, set by the last goroutine
-	epoch0     = time.Now()
-)
+var goroutines int64
 
 func scaled(n int64) int64 {
 	f, err := strconv.ParseFloat(os.Getenv("WEFT_BENCH_SCALE"), 64)
@@ -44,31 +42,41 @@ func median(v []float64) float64 {
 	return (v[n/2-1] + v[n/2]) / 2
 }
 
-func tiny() {
-	if atomic.AddInt64(&finished, 1) == goroutines {
-		atomic.StoreInt64(&roundEnd, int64(time.Since(epoch0)))
+func tiny(wg *sync.WaitGroup) { wg.Done() }
+
+func batchRound() float64 {
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := int64(0); i < goroutines; i++ {
+		wg.Add(1)
+		go tiny(&wg)
 	}
+	wg.Wait()
+	return float64(time.Since(start)) / float64(goroutines)
 }
 
-func spawnRound() float64 {
-	atomic.StoreInt64(&finished, 0)
-	atomic.StoreInt64(&roundEnd, 0)
-	start := int64(time.Since(epoch0))
+func sequentialRound() float64 {
+	var wg sync.WaitGroup
+	start := time.Now()
 	for i := int64(0); i < goroutines; i++ {
-		go tiny()
+		wg.Add(1)
+		go tiny(&wg)
+		wg.Wait()
 	}
-	for atomic.LoadInt64(&roundEnd) == 0 {
-		time.Sleep(time.Millisecond)
+	return float64(time.Since(start)) / float64(goroutines)
+}
+
+func measure(round func() float64) float64 {
+	round() // warm-up
+	perOp := make([]float64, rounds)
+	for r := range perOp {
+		perOp[r] = round()
 	}
-	return float64(atomic.LoadInt64(&roundEnd)-start) / float64(goroutines)
+	return median(perOp)
 }
 
 func main() {
 	goroutines = scaled(1000000)
-	spawnRound() // warm-up
-	perOp := make([]float64, rounds)
-	for r := range perOp {
-		perOp[r] = spawnRound()
-	}
-	fmt.Printf("BENCH runtime_spawn %.1f ns/op\n", median(perOp))
+	fmt.Printf("BENCH runtime_spawn %.1f ns/op\n", measure(batchRound))
+	fmt.Printf("BENCH runtime_spawn_seq %.1f ns/op\n", measure(sequentialRound))
 }

@@ -1,6 +1,6 @@
 // Go twin of bench/runtime_yield.c: two goroutines each call
-// runtime.Gosched() N = 1M times; the second to finish takes the end time;
-// the main goroutine waits by sleeping in 1 ms steps. One warm-up round,
+// runtime.Gosched() N = 1M times while the main goroutine waits for both on
+// a sync.WaitGroup; wall time / 2N. One warm-up round,
 // then the median of 3 rounds, in ns per yield (on one P: per switch).
 // WEFT_BENCH_SCALE multiplies N.
 package main
@@ -11,18 +11,13 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
 const rounds = 3
 
-var (
-	yields   int64
-	finished int64
-	roundEnd int64 // ns since epoch0, set by the second pinger to finish
-	epoch0   = time.Now()
-)
+var yields int64
 
 func scaled(n int64) int64 {
 	f, err := strconv.ParseFloat(os.Getenv("WEFT_BENCH_SCALE"), 64)
@@ -45,25 +40,21 @@ func median(v []float64) float64 {
 	return (v[n/2-1] + v[n/2]) / 2
 }
 
-func pinger() {
+func pinger(wg *sync.WaitGroup) {
 	for i := int64(0); i < yields; i++ {
 		runtime.Gosched()
 	}
-	if atomic.AddInt64(&finished, 1) == 2 {
-		atomic.StoreInt64(&roundEnd, int64(time.Since(epoch0)))
-	}
+	wg.Done()
 }
 
 func yieldRound() float64 {
-	atomic.StoreInt64(&finished, 0)
-	atomic.StoreInt64(&roundEnd, 0)
-	start := int64(time.Since(epoch0))
-	go pinger()
-	go pinger()
-	for atomic.LoadInt64(&roundEnd) == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	return float64(atomic.LoadInt64(&roundEnd)-start) / float64(2*yields)
+	var wg sync.WaitGroup
+	start := time.Now()
+	wg.Add(2)
+	go pinger(&wg)
+	go pinger(&wg)
+	wg.Wait()
+	return float64(time.Since(start)) / float64(2*yields)
 }
 
 func main() {
