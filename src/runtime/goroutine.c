@@ -87,8 +87,8 @@ static struct weft_g *g_new(struct worker *w) {
   } else {
     rt_lock_acquire(&sched.free_lock);
     for (int i = 1; i < G_SLAB; i++) {
-      slab[i].sched_next = sched.g_free;
-      sched.g_free = &slab[i];
+      slab[i].sched_next = atomic_load_explicit(&sched.g_free, memory_order_relaxed);
+      atomic_store_explicit(&sched.g_free, &slab[i], memory_order_relaxed);
       sched.g_free_count++;
     }
     rt_lock_release(&sched.free_lock);
@@ -125,11 +125,11 @@ struct weft_g *g_alloc(struct worker *w) {
     w->g_free_count--;
     return g;
   }
-  if (sched.g_free) {
+  if (atomic_load_explicit(&sched.g_free, memory_order_relaxed)) {
     rt_lock_acquire(&sched.free_lock);
-    g = sched.g_free;
+    g = atomic_load_explicit(&sched.g_free, memory_order_relaxed);
     if (g) {
-      sched.g_free = g->sched_next;
+      atomic_store_explicit(&sched.g_free, g->sched_next, memory_order_relaxed);
       sched.g_free_count--;
     }
     rt_lock_release(&sched.free_lock);
@@ -170,8 +170,8 @@ void g_free(struct worker *w, struct weft_g *g) {
   while (head) {
     struct weft_g *x = head;
     head = x->sched_next;
-    x->sched_next = sched.g_free;
-    sched.g_free = x;
+    x->sched_next = atomic_load_explicit(&sched.g_free, memory_order_relaxed);
+    atomic_store_explicit(&sched.g_free, x, memory_order_relaxed);
     sched.g_free_count++;
   }
   rt_lock_release(&sched.free_lock);

@@ -93,8 +93,8 @@ struct sched {
   _Atomic int nidle;
   _Atomic int nspinning;
 
-  rt_lock free_lock;                /* global free g list (with stacks) */
-  struct weft_g *g_free;
+  rt_lock free_lock;                /* global free g list */
+  struct weft_g *_Atomic g_free;    /* written under free_lock; peeked without */
   int g_free_count;
 
   rt_lock all_lock;                 /* registry of all g structs */
