@@ -18,11 +18,19 @@
  *   runtime_parked_rss_per_g  (that peak - the peak before spawning) / G,
  *                             KB: what each parked goroutine adds (stack
  *                             pages actually touched, goroutine record,
- *                             timer, run queue and allocator overhead).
+ *                             timer, run queue and allocator overhead);
+ *   runtime_parked_pte        the process's page tables at that moment
+ *                             (VmPTE in /proc/self/status), KB. RSS does
+ *                             not count them, yet they are RAM too: stacks
+ *                             scattered over a large reserved address
+ *                             space need page-table pages that densely
+ *                             packed ones share. Not printed where /proc
+ *                             is missing.
  * WEFT_BENCH_SCALE (default 1) multiplies G.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include <weft.h>
@@ -43,6 +51,18 @@ static long peak_rss_kb(void) {
   return ru.ru_maxrss; /* KB on Linux */
 }
 
+/* VmPTE from /proc/self/status in KB, or -1 if it cannot be read. */
+static long page_tables_kb(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  char line[256];
+  long kb = -1;
+  while (fgets(line, sizeof line, f))
+    if (strncmp(line, "VmPTE:", 6) == 0) kb = strtol(line + 6, NULL, 10);
+  fclose(f);
+  return kb;
+}
+
 static void parked(void *arg) {
   (void)arg;
   weft_waitgroup_done(&started);
@@ -58,8 +78,10 @@ static int app(int argc, char **argv) {
   weft_waitgroup_wait(&started);
   weft_sleep(10 * WEFT_MILLISECOND); /* let the last ones finish parking */
   long after = peak_rss_kb();
+  long page_tables = page_tables_kb();
   printf("BENCH runtime_parked_rss %ld KB\n", after);
   printf("BENCH runtime_parked_rss_per_g %.2f KB\n", (double)(after - before) / (double)goroutines);
+  if (page_tables >= 0) printf("BENCH runtime_parked_pte %ld KB\n", page_tables);
   return 0;
 }
 
