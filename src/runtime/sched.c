@@ -286,12 +286,44 @@ static bool work_anywhere(void) {
 
 /* ---- making goroutines runnable -------------------------------------- */
 
+/* A foreign thread that readies many goroutines at once (the timer thread
+ * firing a batch of expired sleeps) collects them here and hands them to
+ * the global queue with one lock and one wake-up (rt_ready_batch_*). */
+static __thread struct {
+  bool on;
+  uint32_t n;
+  struct weft_g *head, *tail;
+} ready_batch;
+
+void rt_ready_batch_begin(void) { ready_batch.on = true; }
+
+void rt_ready_batch_flush(void) {
+  if (ready_batch.n) {
+    global_put_batch(ready_batch.head, ready_batch.tail, ready_batch.n);
+    atomic_thread_fence(memory_order_seq_cst);
+    wakep();
+  }
+  ready_batch.head = ready_batch.tail = NULL;
+  ready_batch.n = 0;
+}
+
+void rt_ready_batch_end(void) {
+  rt_ready_batch_flush();
+  ready_batch.on = false;
+}
+
 void runq_put_ready(struct weft_g *g) {
   atomic_store_explicit(&g->status, G_RUNNABLE, memory_order_relaxed);
   struct worker *w = rt_worker();
   if (w) {
     runq_put(w, g, true);
     wakep();
+  } else if (ready_batch.on) {
+    g->sched_next = NULL;
+    if (ready_batch.tail) ready_batch.tail->sched_next = g;
+    else ready_batch.head = g;
+    ready_batch.tail = g;
+    if (++ready_batch.n >= 64) rt_ready_batch_flush();
   } else {
     g->sched_next = NULL;
     global_put_batch(g, g, 1);

@@ -121,6 +121,10 @@ struct worker *rt_worker(void);
 void sched_start(void);
 void runq_put_ready(struct weft_g *g);       /* make runnable from anywhere */
 bool runq_full(struct worker *w);            /* local queue has no room */
+/* Foreign thread only: collect readied goroutines, hand them over at once. */
+void rt_ready_batch_begin(void);
+void rt_ready_batch_flush(void);
+void rt_ready_batch_end(void);
 _Noreturn void sched_goexit(struct weft_g *g);
 void sched_check_dead(void);
 bool sched_all_idle(void);

@@ -19,9 +19,13 @@
  * stacks with a canary word checked when the goroutine switches out.
  *
  * Recycling: freed stacks go to the worker's small cache, then to a global
- * pool. Their pages stay committed (they are hot and will be reused); a
- * stack that returns to the global pool while the pool is large is given
- * back to the kernel with MADV_DONTNEED.
+ * pool, and their touched pages stay committed for the next goroutine (as
+ * Go keeps freed stacks until its scavenger runs). Returning them with
+ * madvise on every free was measured: one syscall per exit, plus page
+ * faults on reuse, doubled the cost of the sleep benchmark. The price is
+ * that a program's peak number of goroutines sets its stack memory.
+ * (A background scavenger that gives back stacks idle for a while is the
+ * natural next step; see docs/runtime.md.)
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,7 +40,6 @@
 #endif
 
 #define STACKS_PER_CHUNK 16
-#define POOL_KEEP_COMMITTED 256
 #define STACK_CANARY 0x5745465453544bULL /* "WEFTSTK" */
 
 size_t rt_stack_size;
@@ -148,10 +151,6 @@ void stack_free(struct worker *w, struct rt_stack *s) {
     return;
   }
   rt_lock_acquire(&pool_lock);
-  if (pool_count >= POOL_KEEP_COMMITTED) {
-    /* Keep the page holding the canary word; give the rest back. */
-    madvise(s->lo + page_size, (size_t)(s->hi - s->lo) - page_size, MADV_DONTNEED);
-  }
   if (pool_count == pool_cap) {
     size_t cap = pool_cap ? pool_cap * 2 : 64;
     struct rt_stack *np = realloc(pool, cap * sizeof *np);
