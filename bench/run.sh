@@ -45,7 +45,8 @@ bindir=$build/bench
 bindir=$(cd "$bindir" && pwd)
 
 # Flavours, one per line: name, C program suffix, go build flags, weft
-# column title, Go column title. Fields are separated by '|'.
+# column title, Go column title. Fields are separated by '|'; go build
+# flags '-' means none.
 FLAVOURS='plain||-|weft|Go'
 # race|-race|-race|weft-race|Go-race    (when weft-race exists)
 
