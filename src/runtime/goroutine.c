@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "race/race.h"
 #include "runtime/sched.h"
 
 #define GOID_BATCH 16
@@ -221,6 +222,7 @@ static uint64_t spawn(void (*fn)(void *), void *arg, const void *copy, size_t si
   else if (w) counter_bump(&w->spawned);
   else atomic_fetch_add(&sched.foreign_spawned, 1);
   uint64_t gid = g->id;
+  race_go_start(self ? self : rt_current(), g);
   runq_put_ready(g);
   /* Backpressure: a goroutine that spawns faster than its worker can run
    * the spawned ones would pile up goroutines without bound (Go's spawner
@@ -274,6 +276,7 @@ _Noreturn static void g_finish(struct weft_g *g) {
     free(g->arg_heap);
     g->arg_heap = NULL;
   }
+  race_go_end(g);
   if (g->system) atomic_fetch_sub(&sched.system_goroutines, 1);
   else counter_bump(&rt_worker()->exited);
   sched_goexit(g);

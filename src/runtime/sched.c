@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "race/race.h"
 #include "runtime/sanitizer.h"
 #include "runtime/sched.h"
 #include "runtime/switch.h"
@@ -385,12 +386,13 @@ static inline void before_switch(struct worker *w, struct weft_g *from, struct w
   (void)w; (void)from; (void)to; (void)dying;
 }
 
+/* Runs first thing in whatever context a switch resumes. */
 static inline void after_switch_sanitizer(struct worker *w) {
 #if defined(WEFT_ASAN_FIBERS)
   struct weft_g *g = w->current;
   __sanitizer_finish_switch_fiber(g ? g->sanitizer_fiber : w->g0_fake_stack, NULL, NULL);
 #endif
-  (void)w;
+  race_switch(w->current);
 }
 
 static void after_switch(struct worker *w);
