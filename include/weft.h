@@ -14,6 +14,7 @@
 
 #include <weft/runtime.h>
 #include <weft/time.h>
+#include <weft/chan.h>
 #include <weft/sync.h>
 
 #endif

@@ -8,9 +8,9 @@
  * Inside a synctest bubble (weft/synctest.h) all of these use the bubble's
  * virtual clock instead.
  *
- * Channel-based timers and tickers (weft_timer_new, weft_ticker_*) are
- * declared in weft/chan.h's companion, weft/timechan.h, because they deliver
- * on channels.
+ * Channel-based timers and tickers (weft_timer_new, weft_timer_chan,
+ * weft_ticker_*) are declared in weft/chan.h, because they deliver on
+ * channels.
  */
 #ifndef WEFT_TIME_H
 #define WEFT_TIME_H

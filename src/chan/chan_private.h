@@ -1,0 +1,217 @@
+/*
+ * chan_private.h - what chan.c, select.c and timechan.c share (private).
+ *
+ * The channel (Go's hchan) and the waiter record (Go's sudog). See chan.c
+ * for the design; the rules every file follows are:
+ *
+ *   - c->lock (an rt_lock) guards every field of a channel except the
+ *     immutable ones (elem_size, cap, buf, timer). The few fields that the
+ *     lock-free fast paths read (qcount, closed, recvq.first, sendq.first)
+ *     are written with relaxed atomic stores under the lock and read with
+ *     relaxed atomic loads outside it (CHAN_LOAD/CHAN_STORE).
+ *   - Invariants under the lock: at least one of sendq and recvq is empty,
+ *     except when both hold sudogs of selects (a select's sudogs are queued
+ *     on every channel it waits on, and a select never matches itself);
+ *     a buffered channel with waiting receivers has an empty buffer, and
+ *     one with waiting senders has a full buffer.
+ *   - A sudog lives on the stack of the goroutine (or thread) that waits,
+ *     which stays parked until its waker calls rt_ready; so a waker may
+ *     touch a sudog it dequeued, under the channel lock or after, up to its
+ *     rt_ready call, and never after.
+ *   - Several locks (select) are always taken in increasing address order.
+ *   - A waker passes the sudog that completed through g->param and the
+ *     outcome through sudog->success (false: woken by close).
+ */
+#ifndef WEFT_CHAN_CHAN_PRIVATE_H
+#define WEFT_CHAN_CHAN_PRIVATE_H
+
+#include <string.h>
+
+#include "runtime/runtime.h"
+
+#define CHAN_LOAD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+#define CHAN_STORE(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* A goroutine (or foreign thread) waiting on one channel (Go's sudog). */
+struct sudog {
+  struct weft_g *g;
+  struct sudog *next, *prev;     /* in the channel's sendq or recvq */
+  void *elem;                    /* send: source (NULL: zeroes); recv: destination (NULL: discard) */
+  struct weft_chan *c;
+  _Atomic uint32_t *select_done; /* a select's "already won" flag; NULL for a plain op */
+  bool success;                  /* set by the waker: false means woken by close */
+};
+
+struct waitq {
+  struct sudog *first, *last;
+};
+
+struct weft_chan {
+  rt_lock lock;
+  uint32_t closed;               /* 0/1; CHAN_LOAD outside the lock */
+  size_t qcount;                 /* elements in buf; CHAN_LOAD outside the lock */
+  size_t cap;                    /* ring size (immutable) */
+  size_t elem_size;              /* immutable */
+  char *buf;                     /* the ring, right after the struct (immutable) */
+  size_t sendx, recvx;           /* ring indices */
+  struct waitq recvq, sendq;     /* blocked receivers / senders, FIFO */
+  bool timer;                    /* belongs to a timer or ticker (immutable) */
+  void *bubble;                  /* synctest bubble of the creator, if any (immutable) */
+};
+
+/* ---- element copies --------------------------------------------------- */
+
+/* Copies one element; src NULL means a zero element. The common sizes get
+ * inline moves instead of a memcpy call. */
+static inline void elem_copy(void *dst, const void *src, size_t size) {
+  if (unlikely(!src)) {
+    memset(dst, 0, size);
+  } else if (likely(size == 8)) {
+    memcpy(dst, src, 8);
+  } else if (size == 4) {
+    memcpy(dst, src, 4);
+  } else {
+    memcpy(dst, src, size);
+  }
+}
+
+static inline void *chan_slot(struct weft_chan *c, size_t i) {
+  return c->buf + i * c->elem_size;
+}
+
+/* ---- wait queues (c->lock held) ----------------------------------------- */
+
+static inline void waitq_enqueue(struct waitq *q, struct sudog *sg) {
+  sg->next = NULL;
+  struct sudog *last = q->last;
+  sg->prev = last;
+  if (last) {
+    last->next = sg;
+  } else {
+    CHAN_STORE(q->first, sg);
+  }
+  q->last = sg;
+}
+
+/*
+ * Removes and returns the first waiter that may be woken, or NULL. A select
+ * waiter is queued on several channels and only the first waker to flip its
+ * select_done flag may complete it; a waiter whose select was already won
+ * elsewhere is dropped from this queue and skipped (its goroutine, once
+ * running, will find it already gone; see waitq_remove).
+ */
+static inline struct sudog *waitq_dequeue(struct waitq *q) {
+  for (;;) {
+    struct sudog *sg = q->first;
+    if (!sg) return NULL;
+    struct sudog *next = sg->next;
+    if (next) {
+      next->prev = NULL;
+      sg->next = NULL;
+    } else {
+      q->last = NULL;
+    }
+    CHAN_STORE(q->first, next);
+    if (sg->select_done) {
+      uint32_t expected = 0;
+      if (!atomic_compare_exchange_strong_explicit(sg->select_done, &expected, 1,
+                                                   memory_order_acq_rel, memory_order_acquire))
+        continue;
+    }
+    return sg;
+  }
+}
+
+/* Removes sg if it is still queued on q (a select cleaning up its losing
+ * cases). A sudog that waitq_dequeue took has prev == next == NULL and is
+ * not q->first. */
+static inline void waitq_remove(struct waitq *q, struct sudog *sg) {
+  struct sudog *prev = sg->prev, *next = sg->next;
+  if (prev) {
+    prev->next = next;
+    if (next) next->prev = prev;
+    else q->last = prev;
+  } else if (next) {
+    next->prev = NULL;
+    CHAN_STORE(q->first, next);
+  } else if (q->first == sg) {
+    CHAN_STORE(q->first, (struct sudog *)NULL);
+    q->last = NULL;
+  }
+  sg->prev = sg->next = NULL;
+}
+
+/* ---- shared by chan.c and select.c --------------------------------------- */
+
+/* park commit: releases the one channel lock passed as arg. */
+bool chan_commit_unlock(struct weft_g *g, void *lock);
+
+/*
+ * The transfers, with c->lock held. Each completes the partner's sudog
+ * (copies, sets success and g->param) and returns nothing; the caller
+ * releases its lock(s) and then calls rt_ready(sg->g).
+ *   chan_send_to:     sg is a receiver dequeued from c->recvq
+ *   chan_recv_from:   sg is a sender dequeued from c->sendq
+ *   chan_buf_put/get: the ring has room / holds an element
+ */
+static inline void chan_send_to(struct weft_chan *c, struct sudog *sg, const void *elem) {
+  if (sg->elem) elem_copy(sg->elem, elem, c->elem_size);
+  sg->success = true;
+  sg->g->param = sg;
+}
+
+static inline void chan_recv_from(struct weft_chan *c, struct sudog *sg, void *elem) {
+  if (c->cap == 0) {
+    if (elem) elem_copy(elem, sg->elem, c->elem_size);
+  } else {
+    /* The ring is full: take its head, and put the sender's element in the
+     * slot just freed, which is the tail (sendx == recvx when full). */
+    void *slot = chan_slot(c, c->recvx);
+    if (elem) elem_copy(elem, slot, c->elem_size);
+    elem_copy(slot, sg->elem, c->elem_size);
+    if (++c->recvx == c->cap) c->recvx = 0;
+    c->sendx = c->recvx;
+  }
+  sg->success = true;
+  sg->g->param = sg;
+}
+
+static inline void chan_buf_put(struct weft_chan *c, const void *elem) {
+  elem_copy(chan_slot(c, c->sendx), elem, c->elem_size);
+  if (++c->sendx == c->cap) c->sendx = 0;
+  CHAN_STORE(c->qcount, c->qcount + 1);
+}
+
+static inline void chan_buf_get(struct weft_chan *c, void *elem) {
+  void *slot = chan_slot(c, c->recvx);
+  if (elem) elem_copy(elem, slot, c->elem_size);
+  if (++c->recvx == c->cap) c->recvx = 0;
+  CHAN_STORE(c->qcount, c->qcount - 1);
+}
+
+/* Lock-free "would block" tests (Go's full/empty): true means the
+ * operation cannot proceed right now (ignoring close). */
+static inline bool chan_full(struct weft_chan *c) {
+  if (c->cap == 0) return CHAN_LOAD(c->recvq.first) == NULL;
+  return CHAN_LOAD(c->qcount) == c->cap;
+}
+static inline bool chan_empty(struct weft_chan *c) {
+  if (c->cap == 0) return CHAN_LOAD(c->sendq.first) == NULL;
+  return CHAN_LOAD(c->qcount) == 0;
+}
+
+/* Non-blocking send/receive (select with one case and a default).
+ * chan_try_send returns false if it would block (a closed channel panics);
+ * chan_try_recv returns false if it would block, else true with *ok set. */
+bool chan_try_send(struct weft_chan *c, const void *elem);
+bool chan_try_recv(struct weft_chan *c, void *elem, bool *ok);
+
+/* Timer channels (timechan.c): marks a channel as owned by a timer, and
+ * frees one. */
+struct weft_chan *chan_make_timer(void);
+void chan_free_timer(struct weft_chan *c);
+
+#endif
