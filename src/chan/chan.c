@@ -73,10 +73,13 @@ bool chan_commit_unlock(struct weft_g *g, void *lock) {
 /* ---- make, free ----------------------------------------------------------- */
 
 static struct weft_chan *chan_alloc(size_t elem_size, size_t cap) {
-  size_t header = (sizeof(struct weft_chan) + 15) & ~(size_t)15;
+  size_t header = sizeof(struct weft_chan);
   if (elem_size && cap > (SIZE_MAX / 2 - header) / elem_size)
     rt_panic("makechan: size out of range");
-  struct weft_chan *c = rt_malloc(header + elem_size * cap);
+  void *mem = NULL;
+  if (posix_memalign(&mem, CHAN_LINE, header + elem_size * cap) != 0)
+    rt_fatal("out of memory: cannot allocate a channel of %zu x %zu bytes", cap, elem_size);
+  struct weft_chan *c = mem;
   memset(c, 0, sizeof *c);
   c->cap = cap;
   c->elem_size = elem_size;
@@ -168,10 +171,11 @@ void weft_chan_send(weft_chan *c, const void *elem) {
   send_locked(c, elem, true);
 }
 
-bool chan_try_send(struct weft_chan *c, const void *elem) {
-  if (!c) return false;
-  /* Not closed and full: the send cannot proceed (see top of file). */
-  if (CHAN_LOAD(c->closed) == 0 && chan_full(c)) return false;
+bool chan_try_send_locked(struct weft_chan *c, const void *elem) {
+  return send_locked(c, elem, false);
+}
+
+bool chan_try_send_slow(struct weft_chan *c, const void *elem) {
   rt_lock_acquire(&c->lock);
   return send_locked(c, elem, false);
 }
@@ -228,18 +232,11 @@ bool weft_chan_recv(weft_chan *c, void *elem) {
   return ok;
 }
 
-bool chan_try_recv(struct weft_chan *c, void *elem, bool *ok) {
-  if (!c) return false;
-  if (chan_empty(c)) {
-    /* Empty, then not closed: could not proceed at the first load. */
-    if (CHAN_LOAD(c->closed) == 0) return false;
-    /* Closed; it cannot reopen, so if it is still empty it stays empty. */
-    if (chan_empty(c)) {
-      if (elem) memset(elem, 0, c->elem_size);
-      *ok = false;
-      return true;
-    }
-  }
+bool chan_try_recv_locked(struct weft_chan *c, void *elem, bool *ok) {
+  return recv_locked(c, elem, false, ok);
+}
+
+bool chan_try_recv_slow(struct weft_chan *c, void *elem, bool *ok) {
   rt_lock_acquire(&c->lock);
   return recv_locked(c, elem, false, ok);
 }

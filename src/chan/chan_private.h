@@ -49,18 +49,28 @@ struct waitq {
   struct sudog *first, *last;
 };
 
+/*
+ * Layout: the lock and the immutable fields share the first cache line;
+ * the state the critical sections write gets a line of its own. Threads
+ * waiting for a contended lock keep reading the lock's line; if the state
+ * shared it, every write the holder made would first have to win the line
+ * back from them. The ring starts on the next line.
+ */
+#define CHAN_LINE 64
 struct weft_chan {
   rt_lock lock;
-  uint32_t closed;               /* 0/1; CHAN_LOAD outside the lock */
-  size_t qcount;                 /* elements in buf; CHAN_LOAD outside the lock */
+  bool timer;                    /* belongs to a timer or ticker (immutable) */
   size_t cap;                    /* ring size (immutable) */
   size_t elem_size;              /* immutable */
-  char *buf;                     /* the ring, right after the struct (immutable) */
+  char *buf;                     /* the ring, after the struct (immutable) */
+  void *bubble;                  /* synctest bubble of the creator, if any (immutable) */
+
+  _Alignas(CHAN_LINE) size_t qcount; /* elements in buf; CHAN_LOAD outside the lock */
   size_t sendx, recvx;           /* ring indices */
   struct waitq recvq, sendq;     /* blocked receivers / senders, FIFO */
-  bool timer;                    /* belongs to a timer or ticker (immutable) */
-  void *bubble;                  /* synctest bubble of the creator, if any (immutable) */
+  uint32_t closed;               /* 0/1; CHAN_LOAD outside the lock */
 };
+_Static_assert(sizeof(struct weft_chan) == 2 * CHAN_LINE, "weft_chan is two cache lines");
 
 /* ---- element copies --------------------------------------------------- */
 
@@ -203,11 +213,43 @@ static inline bool chan_empty(struct weft_chan *c) {
   return CHAN_LOAD(c->qcount) == 0;
 }
 
-/* Non-blocking send/receive (select with one case and a default).
+/* Non-blocking operations (chan.c): the locked part of chan_try_send/recv
+ * below (they take c->lock themselves), and the same entered with c->lock
+ * already held (released on return). */
+bool chan_try_send_slow(struct weft_chan *c, const void *elem);
+bool chan_try_recv_slow(struct weft_chan *c, void *elem, bool *ok);
+bool chan_try_send_locked(struct weft_chan *c, const void *elem);
+bool chan_try_recv_locked(struct weft_chan *c, void *elem, bool *ok);
+
+/*
+ * Non-blocking send/receive (a select of one case with a default). Inline,
+ * so that the common "not ready" answer costs two loads and no call.
  * chan_try_send returns false if it would block (a closed channel panics);
- * chan_try_recv returns false if it would block, else true with *ok set. */
-bool chan_try_send(struct weft_chan *c, const void *elem);
-bool chan_try_recv(struct weft_chan *c, void *elem, bool *ok);
+ * chan_try_recv returns false if it would block, else true with *ok set.
+ * Why the lock-free answers are exact: see chan.c, "Fast paths".
+ */
+static inline bool chan_try_send(struct weft_chan *c, const void *elem) {
+  if (!c) return false;
+  /* Not closed, then full: at some moment between the two loads it was
+   * neither closed nor able to take a value (Go's chansend argument). */
+  if (CHAN_LOAD(c->closed) == 0 && chan_full(c)) return false;
+  return chan_try_send_slow(c, elem);
+}
+
+static inline bool chan_try_recv(struct weft_chan *c, void *elem, bool *ok) {
+  if (!c) return false;
+  if (chan_empty(c)) {
+    /* Empty, then not closed: could not proceed at the first load. */
+    if (CHAN_LOAD(c->closed) == 0) return false;
+    /* Closed; it cannot reopen, so if it is still empty it stays empty. */
+    if (chan_empty(c)) {
+      if (elem) memset(elem, 0, c->elem_size);
+      *ok = false;
+      return true;
+    }
+  }
+  return chan_try_recv_slow(c, elem, ok);
+}
 
 /* Timer channels (timechan.c): marks a channel as owned by a timer, and
  * frees one. */
