@@ -132,8 +132,10 @@ static void send_park(struct weft_chan *c, const void *elem) {
   struct sudog sg = {.g = rt_current(), .elem = (void *)elem, .c = c};
   sg.g->param = NULL;
   waitq_enqueue(&c->sendq, &sg);
+  race_release(&sg);
   rt_park(WAIT_CHAN_SEND, c, chan_commit_unlock, &c->lock);
   if (unlikely(!sg.success)) rt_panic("send on closed channel");
+  race_acquire(&sg);
 }
 
 /*
@@ -186,7 +188,9 @@ static bool recv_park(struct weft_chan *c, void *elem) {
   struct sudog sg = {.g = rt_current(), .elem = elem, .c = c};
   sg.g->param = NULL;
   waitq_enqueue(&c->recvq, &sg);
+  race_release(&sg);
   rt_park(WAIT_CHAN_RECV, c, chan_commit_unlock, &c->lock);
+  race_acquire(sg.success ? (const void *)&sg : chan_race_closed(c));
   return sg.success;
 }
 
@@ -211,6 +215,7 @@ static bool recv_locked(struct weft_chan *c, void *elem, bool block, bool *ok) {
     return true;
   }
   if (c->closed) {
+    race_acquire(chan_race_closed(c));
     rt_lock_release(&c->lock);
     if (elem) memset(elem, 0, c->elem_size);
     *ok = false;
@@ -252,6 +257,7 @@ void weft_chan_close(weft_chan *c) {
     rt_panic("close of closed channel");
   }
   CHAN_STORE(c->closed, 1);
+  race_release(chan_race_closed(c));
   /* Collect every waiter in queue order, linked through sudog->next (free
    * once dequeued), and wake them after the lock is released. */
   struct sudog *wake = NULL, **tail = &wake, *sg;

@@ -27,6 +27,7 @@
 
 #include <string.h>
 
+#include "race/race.h"
 #include "runtime/runtime.h"
 
 #define CHAN_LOAD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
@@ -90,6 +91,41 @@ static inline void elem_copy(void *dst, const void *src, size_t size) {
 
 static inline void *chan_slot(struct weft_chan *c, size_t i) {
   return c->buf + i * c->elem_size;
+}
+
+/* ---- happens-before events for the race detector ---------------------------
+ *
+ * Empty in the normal library (race/race.h). The edges are Go's (chan.go
+ * with raceenabled), expressed with the current goroutine's acquire and
+ * release only:
+ *   - a buffer slot carries a clock: every operation that passes a value
+ *     through slot i acquires and then releases it (Go's racenotify), which
+ *     makes the k-th receive happen before the (k+cap)-th send completes;
+ *   - a hand-off to a parked partner goes through the partner's sudog: the
+ *     parker releases its clock there before parking, the waker acquires
+ *     it, (buffered: passes the slot as above,) and releases its own clock
+ *     there, which the partner acquires once woken. On an unbuffered
+ *     channel that is exactly Go's racesync (both directions); on a
+ *     buffered one it adds a receiver -> sender edge Go does not make,
+ *     which can only hide a race, never report a false one;
+ *   - close releases the channel's own address; a receive that returns
+ *     false because of it acquires it.
+ */
+static inline const void *chan_race_closed(struct weft_chan *c) { return &c->closed; }
+
+static inline void chan_race_slot(struct weft_chan *c, size_t i) {
+  /* Elements of size 0 share one address, as in Go; not buf, which for
+   * them points just past the allocation. */
+  const void *addr = c->elem_size ? chan_slot(c, i) : (const void *)&c->recvx;
+  race_acquire(addr);
+  race_release(addr);
+}
+
+/* Waker side of a hand-off to the parked sg (c->lock held). */
+static inline void chan_race_handoff(struct weft_chan *c, struct sudog *sg) {
+  race_acquire(sg);
+  if (c->cap) chan_race_slot(c, c->recvx);
+  race_release(sg);
 }
 
 /* ---- wait queues (c->lock held) ----------------------------------------- */
@@ -168,12 +204,21 @@ bool chan_commit_unlock(struct weft_g *g, void *lock);
  *   chan_buf_put/get: the ring has room / holds an element
  */
 static inline void chan_send_to(struct weft_chan *c, struct sudog *sg, const void *elem) {
+  chan_race_handoff(c, sg);
   if (sg->elem) elem_copy(sg->elem, elem, c->elem_size);
+  if (c->cap) {
+    /* The ring is empty (a receiver waits): as in Go, the value counts as
+     * having passed through slot recvx, so both indices move on together
+     * and slot k keeps meaning "the k-th element modulo cap". */
+    if (++c->recvx == c->cap) c->recvx = 0;
+    c->sendx = c->recvx;
+  }
   sg->success = true;
   sg->g->param = sg;
 }
 
 static inline void chan_recv_from(struct weft_chan *c, struct sudog *sg, void *elem) {
+  chan_race_handoff(c, sg);
   if (c->cap == 0) {
     if (elem) elem_copy(elem, sg->elem, c->elem_size);
   } else {
@@ -190,12 +235,14 @@ static inline void chan_recv_from(struct weft_chan *c, struct sudog *sg, void *e
 }
 
 static inline void chan_buf_put(struct weft_chan *c, const void *elem) {
+  chan_race_slot(c, c->sendx);
   elem_copy(chan_slot(c, c->sendx), elem, c->elem_size);
   if (++c->sendx == c->cap) c->sendx = 0;
   CHAN_STORE(c->qcount, c->qcount + 1);
 }
 
 static inline void chan_buf_get(struct weft_chan *c, void *elem) {
+  chan_race_slot(c, c->recvx);
   void *slot = chan_slot(c, c->recvx);
   if (elem) elem_copy(elem, slot, c->elem_size);
   if (++c->recvx == c->cap) c->recvx = 0;
@@ -243,6 +290,7 @@ static inline bool chan_try_recv(struct weft_chan *c, void *elem, bool *ok) {
     if (CHAN_LOAD(c->closed) == 0) return false;
     /* Closed; it cannot reopen, so if it is still empty it stays empty. */
     if (chan_empty(c)) {
+      race_acquire(chan_race_closed(c));
       if (elem) memset(elem, 0, c->elem_size);
       *ok = false;
       return true;

@@ -229,6 +229,7 @@ static int select_block(weft_case *cases, const uint32_t *lockorder, size_t n) {
     *sg = (struct sudog){.g = g, .elem = cas->elem, .c = cas->chan, .select_done = &done};
     waitq_enqueue(cas->op == WEFT_OP_SEND ? &cas->chan->sendq : &cas->chan->recvq, sg);
   }
+  for (size_t k = 0; k < n; k++) race_release(&sudogs[k]);
   struct select_park park = {cases, lockorder, n};
   rt_park(WAIT_SELECT, NULL, select_commit, &park);
 
@@ -243,9 +244,10 @@ static int select_block(weft_case *cases, const uint32_t *lockorder, size_t n) {
   select_unlock(cases, lockorder, n);
   if (unlikely(casi < 0)) rt_fatal("select: woken without a completed case");
   bool success = won->success;
+  weft_case *cas = &cases[casi];
+  race_acquire(success ? (const void *)won : chan_race_closed(cas->chan));
   if (sudogs != stack_sudogs) free(sudogs);
 
-  weft_case *cas = &cases[casi];
   if (cas->op == WEFT_OP_RECV) cas->ok = success;
   else if (unlikely(!success)) rt_panic("send on closed channel");
   return (int)casi;
@@ -280,6 +282,7 @@ static int select_run(weft_case *cases, size_t n, const uint32_t *pollorder,
         return (int)casi;
       }
       if (c->closed) {
+        race_acquire(chan_race_closed(c));
         select_unlock(cases, lockorder, live);
         if (cas->elem) memset(cas->elem, 0, c->elem_size);
         cas->ok = false;
