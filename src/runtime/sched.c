@@ -627,6 +627,11 @@ static void *worker_main(void *arg) {
 }
 
 void sched_start(void) {
+  /* Threads that were there before us, other than the caller: an
+   * emulator's or a sanitizer's helpers, or the program's own early
+   * threads (which, once they call into weft, are tracked as foreign). */
+  int before = process_threads();
+  sched.threads_before = before > 1 ? before - 1 : 0;
   int n = env_procs();
   sched.nprocs = n;
   struct worker *ws = NULL;
@@ -652,7 +657,7 @@ void sched_start(void) {
 /* ---- global deadlock ------------------------------------------------- */
 
 /* Threads in this process, from /proc/self/status; -1 if unknown. */
-static int process_threads(void) {
+int process_threads(void) {
   FILE *f = fopen("/proc/self/status", "re");
   if (!f) return -1;
   char line[256];
@@ -678,9 +683,13 @@ void sched_check_dead(void) {
   if (!sched_all_idle()) return;
   if (rt_timers_pending() > 0 || rt_timer_thread_busy()) return;
   /* Every thread we know is a worker (all idle), the timer thread (idle),
-   * or a foreign thread parked in weft. Any other thread could still call
-   * into weft and wake someone: then it is not a deadlock. */
-  int known = sched.nprocs + 1 + atomic_load(&sched.foreign_parked);
+   * a foreign thread parked in weft, or was there before the runtime
+   * started (an emulator's or sanitizer's helper). Any other thread, and
+   * any foreign thread that has used weft and is not parked in it now,
+   * could still call into weft and wake someone: then it is not a
+   * deadlock. */
+  if (atomic_load(&sched.foreign_alive) > atomic_load(&sched.foreign_parked)) return;
+  int known = sched.nprocs + 1 + atomic_load(&sched.foreign_parked) + sched.threads_before;
 #if defined(WEFT_TSAN_FIBERS)
   /* ThreadSanitizer runs background threads of its own (two after fork).
    * In this test-only build a user thread hidden among them may go

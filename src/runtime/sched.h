@@ -108,6 +108,7 @@ struct sched {
   _Atomic int foreign_parked;       /* ... of which parked in rt_park */
 
   _Atomic bool main_exited;         /* main goroutine called weft_exit */
+  int threads_before;               /* other threads when the runtime started */
 };
 
 extern struct sched sched;
@@ -128,6 +129,7 @@ void rt_ready_batch_end(void);
 _Noreturn void sched_goexit(struct weft_g *g);
 void sched_check_dead(void);
 bool sched_all_idle(void);
+int process_threads(void);
 
 /* goroutine.c */
 struct weft_g *g_alloc(struct worker *w);

@@ -28,6 +28,7 @@
  * natural next step; see docs/runtime.md.)
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -70,8 +71,17 @@ void stack_init(void) {
   char *p = mmap(NULL, probe_len, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p != MAP_FAILED) {
-    if (madvise(p, page_size, MADV_GUARD_INSTALL) == 0) guard_mode = GUARD_MADVISE;
-    else guard_mode = GUARD_MPROTECT;
+    guard_mode = GUARD_MPROTECT;
+    if (madvise(p, page_size, MADV_GUARD_INSTALL) == 0) {
+      /* Trust but verify: some emulators (qemu-user) accept the advice and
+       * ignore it. A guarded page cannot be read by write(2): EFAULT. */
+      int fds[2];
+      if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+        if (write(fds[1], p, 1) < 0 && errno == EFAULT) guard_mode = GUARD_MADVISE;
+        close(fds[0]);
+        close(fds[1]);
+      }
+    }
     munmap(p, probe_len);
   } else {
     guard_mode = GUARD_MPROTECT;
