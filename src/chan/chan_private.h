@@ -73,6 +73,21 @@ struct weft_chan {
 };
 _Static_assert(sizeof(struct weft_chan) == 2 * CHAN_LINE, "weft_chan is two cache lines");
 
+/* ---- the channel lock ------------------------------------------------------
+ *
+ * An rt_lock, taken through chan_lock: the uncontended acquire is the same
+ * single CAS as rt_lock_acquire, but a contended one first backs off and
+ * retries a few times before handing over to rt_lock_acquire's own
+ * spin-then-sleep (chan.c, chan_lock_contended, says why). Release is
+ * plain rt_lock_release.
+ */
+void chan_lock_contended(struct weft_chan *c);
+
+static inline void chan_lock(struct weft_chan *c) {
+  if (likely(rt_lock_try(&c->lock))) return;
+  chan_lock_contended(c);
+}
+
 /* ---- element copies --------------------------------------------------- */
 
 /* Copies one element; src NULL means a zero element. The common sizes get

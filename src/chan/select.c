@@ -169,7 +169,7 @@ static void select_lock(const weft_case *cases, const uint32_t *lockorder, size_
   for (size_t i = 0; i < n; i++) {
     struct weft_chan *c = cases[lockorder[i]].chan;
     if (c != last) {
-      rt_lock_acquire(&c->lock);
+      chan_lock(c);
       last = c;
     }
   }
@@ -326,11 +326,11 @@ static int select_fast(weft_case *cases, const uint32_t *pollorder, size_t live)
     struct weft_chan *c = cas->chan;
     if (cas->op == WEFT_OP_RECV) {
       if (chan_empty(c) && CHAN_LOAD(c->closed) == 0) continue;
-      rt_lock_acquire(&c->lock);
+      chan_lock(c);
       if (chan_try_recv_locked(c, cas->elem, &cas->ok)) return (int)casi;
     } else {
       if (CHAN_LOAD(c->closed) == 0 && chan_full(c)) continue;
-      rt_lock_acquire(&c->lock);
+      chan_lock(c);
       if (chan_try_send_locked(c, cas->elem)) return (int)casi;
     }
   }
