@@ -306,7 +306,7 @@ void weft_once_do(weft_once *o, void (*fn)(void *arg), void *arg);
 /* Private: slow paths and helpers the inline fast paths call. Not API. */
 void weft_sync_copied_(uintptr_t *self, const void *addr, const char *type);
 void weft_mutex_lock_slow_(weft_mutex *m);
-void weft_mutex_unlock_slow_(weft_mutex *m, uint32_t new_state);
+void weft_mutex_unlock_slow_(weft_mutex *m);
 void weft_rwmutex_rlock_slow_(weft_rwmutex *rw);
 void weft_rwmutex_runlock_slow_(weft_rwmutex *rw, int32_t readers);
 void weft_once_do_slow_(weft_once *o, void (*fn)(void *arg), void *arg);
@@ -350,10 +350,12 @@ WEFT_SYNC_INLINE_ void weft_mutex_lock(weft_mutex *m) {
 }
 
 WEFT_SYNC_INLINE_ void weft_mutex_unlock(weft_mutex *m) {
+  uint32_t locked = 1;
   if (__builtin_expect(__atomic_load_n(&m->self, __ATOMIC_RELAXED) != (uintptr_t)m, 0))
     weft_sync_copied_(&m->self, m, "weft_mutex");
-  uint32_t new_state = __atomic_sub_fetch(&m->state, 1, __ATOMIC_RELEASE);
-  if (__builtin_expect(new_state != 0, 0)) weft_mutex_unlock_slow_(m, new_state);
+  if (__builtin_expect(!__atomic_compare_exchange_n(&m->state, &locked, 0, 0, __ATOMIC_RELEASE,
+                                                    __ATOMIC_RELAXED), 0))
+    weft_mutex_unlock_slow_(m);
 }
 
 WEFT_SYNC_INLINE_ void weft_rwmutex_rlock(weft_rwmutex *rw) {

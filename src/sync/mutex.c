@@ -9,7 +9,7 @@
  *   3..31            number of waiters parked, or about to park, on m->sema
  * The zero word is an unlocked mutex with nobody waiting, so a zeroed
  * struct is a valid mutex and the uncontended lock is one CAS 0 -> LOCKED;
- * the uncontended unlock is one atomic subtract that leaves 0.
+ * the uncontended unlock is one CAS LOCKED -> 0.
  *
  * Two modes, as in Go (sync/mutex.go explains the trade-off at length):
  *
@@ -35,9 +35,14 @@
  * does not also wake a parked waiter that would only lose to it.
  *
  * Unlock from another goroutine or thread than the locker is allowed
- * (Go's mutexes have no owner). Unlocking an unlocked mutex drives the
- * LOCKED bit negative; the slow path sees it and reports Go's
- * "fatal error: sync: unlock of unlocked mutex".
+ * (Go's mutexes have no owner). Unlock clears LOCKED with a CAS that first
+ * checks it is set, so unlocking an unlocked mutex is reported (Go's
+ * "fatal error: sync: unlock of unlocked mutex") without touching the
+ * word. Go instead subtracts first and checks after; the word is then
+ * corrupt while the report is printed, and a waiter woken meanwhile can
+ * trip over it and report "inconsistent mutex state" on top (seen in our
+ * tests). The CAS costs the same as the subtract when uncontended
+ * (measured: docs/sync.md).
  *
  * Invariants: a waiter counted in bits 3..31 is in the semaphore queue or
  * about to enter it, and is removed from the count by whoever wakes it
@@ -49,8 +54,8 @@
  * lock, so it names the current holder whenever LOCKED is set.
  *
  * weft/sync.h inlines the uncontended lock and unlock into callers (copy
- * check, CAS or subtract, holder store); they call weft_mutex_lock_slow_ /
- * weft_mutex_unlock_slow_ here when the word says otherwise. The exported
+ * check, CAS, holder store); they call weft_mutex_lock_slow_ /
+ * weft_mutex_unlock_slow_ here when the CAS fails. The exported
  * weft_mutex_lock/unlock below do the same thing out of line and are what
  * the race flavour and TSan-compiled callers use (they carry the race
  * hooks, which the inline versions cannot).
@@ -127,9 +132,20 @@ static __attribute__((noinline)) void mutex_lock_slow(weft_mutex *m, wait_reason
   mutex_acquired(m);
 }
 
+/* Clears LOCKED and returns the new word. Not locked: the fatal error,
+ * with the word left as it was. */
+static inline __attribute__((always_inline)) uint32_t mutex_release(weft_mutex *m) {
+  uint32_t old = __atomic_load_n(&m->state, RELAXED);
+  for (;;) {
+    if (unlikely(!(old & MUTEX_LOCKED))) rt_fatal("sync: unlock of unlocked mutex");
+    if (likely(__atomic_compare_exchange_n(&m->state, &old, old - MUTEX_LOCKED, true, RELEASE,
+                                           RELAXED)))
+      return old - MUTEX_LOCKED;
+  }
+}
+
+/* After an unlock that left `new` (not 0): wake or hand off to a waiter. */
 static __attribute__((noinline)) void mutex_unlock_slow(weft_mutex *m, uint32_t new) {
-  if (!((new + MUTEX_LOCKED) & MUTEX_LOCKED))
-    rt_fatal("sync: unlock of unlocked mutex");
   if (new & MUTEX_STARVING) {
     /* Hand the mutex to the head waiter and let it run. */
     sema_release(&m->sema, true);
@@ -173,7 +189,7 @@ bool mutex_trylock_raw(weft_mutex *m) {
 
 void mutex_unlock_raw(weft_mutex *m) {
   SYNC_RACE_RELEASE(m);
-  uint32_t new = __atomic_sub_fetch(&m->state, MUTEX_LOCKED, RELEASE);
+  uint32_t new = mutex_release(m);
   if (unlikely(new != 0)) mutex_unlock_slow(m, new);
 }
 
@@ -198,6 +214,6 @@ void weft_mutex_unlock(weft_mutex *m) {
   mutex_unlock_raw(m);
 }
 
-void weft_mutex_unlock_slow_(weft_mutex *m, uint32_t new_state) {
-  mutex_unlock_slow(m, new_state);
+void weft_mutex_unlock_slow_(weft_mutex *m) {
+  mutex_unlock_raw(m);
 }

@@ -143,7 +143,10 @@ struct holder_search {
   bool found;
 };
 
-static void match_stack(struct weft_g *g, void *arg) {
+/* Reads another goroutine's fields while it may be running: a diagnostic
+ * snapshot, racy by design (a stale answer is harmless in a report), so
+ * TSan is told not to check it. */
+__attribute__((no_sanitize("thread"))) static void match_stack(struct weft_g *g, void *arg) {
   struct holder_search *hs = arg;
   int status = atomic_load_explicit(&g->status, memory_order_relaxed);
   if (hs->found || g->foreign || status == G_IDLE || status == G_DEAD || !g->stack.lo) return;

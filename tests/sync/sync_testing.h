@@ -11,6 +11,7 @@
 #define WEFT_TESTS_SYNC_TESTING_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <weft.h>
 
@@ -88,15 +89,64 @@ static inline struct parked wait_cond_parked(weft_cond *c, int want) {
   }
 }
 
-/* Runs fn(arg) on a new plain pthread (a foreign thread to weft). */
-static inline pthread_t thread_start(void *(*fn)(void *), void *arg) {
+/*
+ * Runs fn(arg) on a new plain (detached) pthread, a foreign thread to
+ * weft, counted in wg: weft_waitgroup_wait(wg) waits for it. Tests never
+ * pthread_join from a goroutine: that blocks the goroutine's worker, and
+ * if the thread waits for goroutines that need that worker (always so with
+ * WEFT_PROCS=1), nothing moves again. Waiting on the waitgroup parks the
+ * goroutine instead.
+ */
+struct thread_job {
+  void *(*fn)(void *);
+  void *arg;
+  weft_waitgroup *wg;
+};
+static inline void *thread_job_run(void *p) {
+  struct thread_job job = *(struct thread_job *)p;
+  free(p);
+  job.fn(job.arg);
+  weft_waitgroup_done(job.wg);
+  return NULL;
+}
+static inline void thread_go(weft_waitgroup *wg, void *(*fn)(void *), void *arg) {
+  struct thread_job *job = malloc(sizeof *job);
+  if (!job) abort();
+  *job = (struct thread_job){fn, arg, wg};
+  weft_waitgroup_add(wg, 1);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_t t;
-  if (pthread_create(&t, NULL, fn, arg) != 0) {
+  if (pthread_create(&t, &attr, thread_job_run, job) != 0) {
     perror("pthread_create");
     exit(1);
   }
-  return t;
+  pthread_attr_destroy(&attr);
 }
+
+/*
+ * The global deadlock detector knows about a plain thread only while it is
+ * parked in weft; a running one it infers from the process's thread count.
+ * In the TSan-fiber build that count includes TSan's own threads, which the
+ * runtime can only estimate, so a running thread may go unseen and a test
+ * whose goroutines all wait for a thread gets a false "all goroutines are
+ * asleep". There, tests that mix in threads keep one goroutine sleeping in
+ * a loop (a pending timer is never a deadlock). Other builds count exactly
+ * and need nothing.
+ */
+#if defined(WEFT_TSAN_FIBERS)
+static atomic_bool keepalive_stop;
+static inline void keepalive_loop(void *arg) {
+  (void)arg;
+  while (!atomic_load(&keepalive_stop)) weft_sleep(2 * WEFT_MILLISECOND);
+}
+static inline void threads_keepalive_start(void) { weft_go(keepalive_loop, NULL); }
+static inline void threads_keepalive_stop(void) { atomic_store(&keepalive_stop, true); }
+#else
+static inline void threads_keepalive_start(void) {}
+static inline void threads_keepalive_stop(void) {}
+#endif
 
 /* Tiny xorshift for randomised tests. */
 static inline uint64_t rng_next(uint64_t *s) {

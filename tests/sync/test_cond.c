@@ -82,14 +82,12 @@ static void test_broadcast_wakes_all_goroutines_and_threads(void) {
   weft_mutex_unlock(&mu);
   enum { G = 12, T = 3 };
   for (int i = 0; i < G; i++) weft_waitgroup_go(&wg, plain_waiter, NULL);
-  pthread_t t[T];
-  for (int i = 0; i < T; i++) t[i] = thread_start(plain_waiter_thread, NULL);
+  for (int i = 0; i < T; i++) thread_go(&wg, plain_waiter_thread, NULL);
   struct parked p = wait_cond_parked(&cond, G + T);
   CHECK_EQ(p.count, G + T);
   weft_mutex_lock(&mu);
   weft_cond_broadcast(&cond);        /* broadcasting with the mutex held is fine */
   weft_mutex_unlock(&mu);
-  for (int i = 0; i < T; i++) pthread_join(t[i], NULL);
   weft_waitgroup_wait(&wg);
   CHECK_EQ(woken_count, G + T);
   CHECK_EQ(cond_snapshot(&cond).count, 0);
@@ -174,12 +172,10 @@ static void test_producer_consumer(void) {
   enum { PG = 4, PT = 2, CG = 4, CT = 2 };
   q.producers_left = PG + PT;
   weft_waitgroup wg = {0};
-  pthread_t t[PT + CT];
   for (int i = 0; i < PG; i++) weft_waitgroup_go(&wg, producer_goroutine, &q);
   for (int i = 0; i < CG; i++) weft_waitgroup_go(&wg, consumer_goroutine, &q);
-  for (int i = 0; i < PT; i++) t[i] = thread_start(producer_thread, &q);
-  for (int i = 0; i < CT; i++) t[PT + i] = thread_start(consumer_thread, &q);
-  for (int i = 0; i < PT + CT; i++) pthread_join(t[i], NULL);
+  for (int i = 0; i < PT; i++) thread_go(&wg, producer_thread, &q);
+  for (int i = 0; i < CT; i++) thread_go(&wg, consumer_thread, &q);
   weft_waitgroup_wait(&wg);
   CHECK_EQ(q.produced_sum, (long)(PG + PT) * q.per_producer * (q.per_producer + 1) / 2);
   CHECK_EQ(q.consumed_sum, q.produced_sum);
@@ -187,11 +183,13 @@ static void test_producer_consumer(void) {
 }
 
 static int app(int argc, char **argv) {
+  threads_keepalive_start();
   RUN(test_signal_wakes_one_in_fifo_order);
   RUN(test_broadcast_wakes_all_goroutines_and_threads);
   RUN(test_signal_without_waiters_is_not_remembered);
   RUN(test_zero_cond_signal_broadcast_are_noops);
   RUN(test_producer_consumer);
+  threads_keepalive_stop();
   return check_done();
 }
 

@@ -65,9 +65,7 @@ static void test_mutual_exclusion_goroutines_and_threads(void) {
   x.iterations = scaled(20000);
   enum { GOROUTINES = 16, THREADS = 3 };
   for (int i = 0; i < GOROUTINES; i++) weft_waitgroup_go(&x.wg, exclusion_goroutine, &x);
-  pthread_t t[THREADS];
-  for (int i = 0; i < THREADS; i++) t[i] = thread_start(exclusion_thread, &x);
-  for (int i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
+  for (int i = 0; i < THREADS; i++) thread_go(&x.wg, exclusion_thread, &x);
   weft_waitgroup_wait(&x.wg);
   weft_mutex_lock(&x.mu);
   CHECK_EQ(x.counter, (GOROUTINES + THREADS) * x.iterations);
@@ -90,8 +88,8 @@ static void test_unlock_by_other_goroutine_or_thread(void) {
   weft_waitgroup_go(&wg, unlock_other, NULL);
   weft_waitgroup_wait(&wg);
   CHECK(weft_mutex_trylock(&handed_mu));   /* the goroutine unlocked it */
-  pthread_t t = thread_start(unlock_thread, NULL);
-  pthread_join(t, NULL);
+  thread_go(&wg, unlock_thread, NULL);
+  weft_waitgroup_wait(&wg);
   CHECK(weft_mutex_trylock(&handed_mu));   /* the thread unlocked it */
   weft_mutex_unlock(&handed_mu);
 }
@@ -145,18 +143,15 @@ static void run_fairness(bool hog_is_thread, bool victim_is_thread) {
   static struct fairness f;
   memset(&f, 0, sizeof f);
   weft_waitgroup wg = {0};
-  pthread_t hog_t = 0, victim_t = 0;
-  if (hog_is_thread) hog_t = thread_start(hog_thread, &f);
+  if (hog_is_thread) thread_go(&wg, hog_thread, &f);
   else weft_waitgroup_go(&wg, hog_goroutine, &f);
   while (atomic_load(&f.hog_rounds) == 0) nap();   /* the hog is going */
-  if (victim_is_thread) victim_t = thread_start(victim_thread, &f);
+  if (victim_is_thread) thread_go(&wg, victim_thread, &f);
   else weft_waitgroup_go(&wg, victim_goroutine, &f);
   int64_t deadline = mono_ns() + 10 * (int64_t)1000000000;
   while (!atomic_load(&f.victim_done) && mono_ns() < deadline) weft_sleep(WEFT_MILLISECOND);
   CHECK(atomic_load(&f.victim_done));
   atomic_store(&f.stop, true);
-  if (hog_is_thread) pthread_join(hog_t, NULL);
-  if (victim_is_thread) pthread_join(victim_t, NULL);
   weft_waitgroup_wait(&wg);
 }
 
@@ -247,25 +242,25 @@ static void test_wait_reason_and_holder(void) {
   CHECK_EQ(p.holder, weft_self());
   CHECK(strcmp(wait_reason_name(p.reason), "sync.Mutex.Lock") == 0);
 
-  pthread_t t = thread_start(lock_unlock_thread, NULL);   /* a foreign waiter */
+  thread_go(&wg, lock_unlock_thread, NULL);               /* a foreign waiter */
   p = wait_parked(&reason_mu.sema, 2);
   CHECK_EQ(p.count, 2);
   weft_mutex_unlock(&reason_mu);
-  pthread_join(t, NULL);
   weft_waitgroup_wait(&wg);
   CHECK_EQ(reason_mu.state, 0);
 }
 
 static void test_foreign_waiter_records_reason(void) {
+  weft_waitgroup wg = {0};
   weft_mutex_lock(&reason_mu);
-  pthread_t t = thread_start(lock_unlock_thread, NULL);
+  thread_go(&wg, lock_unlock_thread, NULL);
   struct parked p = wait_parked(&reason_mu.sema, 1);
   CHECK(p.found);
   CHECK(p.foreign);
   CHECK_EQ(p.reason, WAIT_MUTEX_LOCK);
   CHECK(p.obj == &reason_mu);
   weft_mutex_unlock(&reason_mu);
-  pthread_join(t, NULL);
+  weft_waitgroup_wait(&wg);
 }
 
 /* ---- out-of-line entry points ------------------------------------------ */
@@ -287,6 +282,7 @@ static void test_out_of_line_functions(void) {
 }
 
 static int app(int argc, char **argv) {
+  threads_keepalive_start();
   RUN(test_zero_value_unlocked);
   RUN(test_mutual_exclusion_goroutines_and_threads);
   RUN(test_unlock_by_other_goroutine_or_thread);
@@ -297,6 +293,7 @@ static int app(int argc, char **argv) {
   RUN(test_wait_reason_and_holder);
   RUN(test_foreign_waiter_records_reason);
   RUN(test_out_of_line_functions);
+  threads_keepalive_stop();
   return check_done();
 }
 

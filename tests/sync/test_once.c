@@ -41,15 +41,13 @@ static void test_runs_once_others_wait(void) {
   while (atomic_load(&calls) == 0) nap();      /* init is running */
   enum { G = 20, T = 3 };
   for (int i = 0; i < G; i++) weft_waitgroup_go(&wg, user, NULL);
-  pthread_t t[T];
-  for (int i = 0; i < T; i++) t[i] = thread_start(user_thread, NULL);
+  for (int i = 0; i < T; i++) thread_go(&wg, user_thread, NULL);
   struct parked p = wait_parked(&once.mutex.sema, 1);
   CHECK(p.found);
   CHECK_EQ(p.reason, WAIT_ONCE);
   CHECK(p.obj == &once);
   CHECK(strcmp(wait_reason_name(p.reason), "sync.Once.Do") == 0);
   atomic_store(&release_init, true);
-  for (int i = 0; i < T; i++) pthread_join(t[i], NULL);
   weft_waitgroup_wait(&wg);
   CHECK_EQ(atomic_load(&calls), 1);
   CHECK_EQ(atomic_load(&bad_reads), 0);
@@ -77,9 +75,11 @@ static void test_out_of_line_first_use(void) {
 }
 
 static int app(int argc, char **argv) {
+  threads_keepalive_start();
   RUN(test_runs_once_others_wait);
   RUN(test_later_calls_do_nothing);
   RUN(test_out_of_line_first_use);
+  threads_keepalive_stop();
   return check_done();
 }
 

@@ -91,9 +91,7 @@ static void test_readers_writers_exclude(void) {
   s.iterations = scaled(20000);
   enum { GOROUTINES = 16, THREADS = 3 };
   for (int i = 0; i < GOROUTINES; i++) weft_waitgroup_go(&s.wg, shared_goroutine, &s);
-  pthread_t t[THREADS];
-  for (int i = 0; i < THREADS; i++) t[i] = thread_start(shared_thread, &s);
-  for (int i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
+  for (int i = 0; i < THREADS; i++) thread_go(&s.wg, shared_thread, &s);
   weft_waitgroup_wait(&s.wg);
   CHECK_EQ(atomic_load(&s.violations), 0);
   CHECK(s.writes > 0);
@@ -181,13 +179,11 @@ static void test_unlock_releases_all_queued_readers(void) {
   weft_rwmutex_lock(&gate);
   enum { G = 20, T = 3 };
   for (int i = 0; i < G; i++) weft_waitgroup_go(&wg, gate_reader, NULL);
-  pthread_t t[T];
-  for (int i = 0; i < T; i++) t[i] = thread_start(gate_reader_thread, NULL);
+  for (int i = 0; i < T; i++) thread_go(&wg, gate_reader_thread, NULL);
   struct parked p = wait_parked(&gate.reader_sem, G + T);
   CHECK_EQ(p.count, G + T);
   CHECK_EQ(atomic_load(&passed), 0);
   weft_rwmutex_unlock(&gate);
-  for (int i = 0; i < T; i++) pthread_join(t[i], NULL);
   weft_waitgroup_wait(&wg);
   CHECK_EQ(atomic_load(&passed), G + T);
   CHECK_EQ(gate.readers, 0);
@@ -234,12 +230,14 @@ static void test_out_of_line_functions(void) {
 }
 
 static int app(int argc, char **argv) {
+  threads_keepalive_start();
   RUN(test_zero_value_and_try);
   RUN(test_readers_writers_exclude);
   RUN(test_writer_preference);
   RUN(test_writer_waits_for_writer);
   RUN(test_unlock_releases_all_queued_readers);
   RUN(test_out_of_line_functions);
+  threads_keepalive_stop();
   return check_done();
 }
 

@@ -61,8 +61,7 @@ static void test_go(void) {
   weft_waitgroup wg = {0};
   atomic_store(&ran, 0);
   for (int i = 0; i < 100; i++) weft_waitgroup_go(&wg, count_run, (void *)(intptr_t)1);
-  pthread_t t = thread_start(go_from_thread, &wg);
-  pthread_join(t, NULL);
+  thread_go(&wg, go_from_thread, &wg);   /* the thread's own count covers its adds */
   weft_waitgroup_wait(&wg);
   CHECK_EQ(atomic_load(&ran), 150);
 }
@@ -87,8 +86,7 @@ static void test_many_waiters_released_and_reuse(void) {
     weft_waitgroup_add(&gate, 2);
     enum { G = 16, T = 2 };
     for (int i = 0; i < G; i++) weft_waitgroup_go(&outer, gate_waiter, NULL);
-    pthread_t t[T];
-    for (int i = 0; i < T; i++) t[i] = thread_start(gate_waiter_thread, NULL);
+    for (int i = 0; i < T; i++) thread_go(&outer, gate_waiter_thread, NULL);
     struct parked p = wait_parked(&gate.sema, G + T);
     CHECK_EQ(p.count, G + T);
     CHECK_EQ(p.reason, WAIT_WAITGROUP_WAIT);
@@ -99,7 +97,6 @@ static void test_many_waiters_released_and_reuse(void) {
     weft_waitgroup_done(&gate);
     CHECK_EQ(atomic_load(&released), 0);
     weft_waitgroup_done(&gate);
-    for (int i = 0; i < T; i++) pthread_join(t[i], NULL);
     weft_waitgroup_wait(&outer);
     CHECK_EQ(atomic_load(&released), G + T);
     CHECK_EQ(gate.state, 0);        /* reset: ready for the next round */
@@ -114,21 +111,23 @@ static void *thread_does_work(void *arg) {
   return NULL;
 }
 static void test_threads_and_goroutines_mixed(void) {
+  weft_waitgroup joined = {0};
   weft_waitgroup_add(&cross, 2);
-  pthread_t a = thread_start(thread_does_work, NULL);
-  pthread_t b = thread_start(thread_does_work, NULL);
+  thread_go(&joined, thread_does_work, NULL);
+  thread_go(&joined, thread_does_work, NULL);
   weft_waitgroup_wait(&cross);       /* a goroutine waits for threads */
-  pthread_join(a, NULL);
-  pthread_join(b, NULL);
+  weft_waitgroup_wait(&joined);
   CHECK_EQ(cross.state, 0);
 }
 
 static int app(int argc, char **argv) {
+  threads_keepalive_start();
   RUN(test_zero_group_wait_returns);
   RUN(test_wait_sees_all_done);
   RUN(test_go);
   RUN(test_many_waiters_released_and_reuse);
   RUN(test_threads_and_goroutines_mixed);
+  threads_keepalive_stop();
   return check_done();
 }
 
