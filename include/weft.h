@@ -8,6 +8,7 @@
  *   weft/time.h      time, sleep, after_func timers
  *   weft/chan.h      channels, select, channel timers and tickers
  *   weft/sync.h      mutex, rwmutex, cond, waitgroup, once
+ *   weft/race.h      race detector annotations (weft_race_acquire, ...)
  */
 #ifndef WEFT_H
 #define WEFT_H
@@ -16,5 +17,6 @@
 #include <weft/time.h>
 #include <weft/chan.h>
 #include <weft/sync.h>
+#include <weft/race.h>
 
 #endif

@@ -8,9 +8,13 @@
  *
  * In the race flavour (the .c files of src/race):
  *   race_go_start(parent, child)  child's clock starts after parent's
- *                                 history at the weft_go call (parent may be
- *                                 NULL: spawned by a foreign thread, whose
- *                                 stand-in g is passed instead when known)
+ *                                 history at the weft_go call; parent is
+ *                                 NULL when the spawner is not a goroutine
+ *                                 (a foreign thread: use its stand-in only
+ *                                 if it already has one - never create one
+ *                                 here, the timer thread must not get one).
+ *                                 The caller must be the parent (the
+ *                                 current context is what is used).
  *   race_go_end(g)                g has returned or called weft_exit
  *   race_switch(g)                g (NULL: the worker's own scheduler
  *                                 context) is now running on this thread;
@@ -19,10 +23,34 @@
  *                                 stored for addr (lock, channel slot, ...)
  *   race_release(addr)            stores the current clock into addr's
  *   race_release_merge(addr)      joins the current clock into addr's
- * addr is any stable address that names a synchronisation object.
+ * addr is any stable address that names a synchronisation object; its
+ * clock is forgotten when the memory holding addr is freed.
+ *
+ * For primitives that touch user memory on the user's behalf (a channel
+ * copying an element in or out):
+ *   race_read_range_pc(addr, n, pc)   the current goroutine reads [addr, addr+n)
+ *   race_write_range_pc(addr, n, pc)  ... writes it
+ * pc is where the user called the primitive (__builtin_return_address(0)
+ * in the public API function); the report shows it as the innermost frame.
+ *
+ * For goroutines started on someone else's behalf (after_func timers: the
+ * timer thread spawns them):
+ *   uint32_t s = race_stack_here(pc)  the caller's stack now, as a handle
+ *   race_go_created_at(child, s)      report child as created there
+ *                                     (call right after the spawn)
+ *
+ * race_ignore(true/false) brackets code whose accesses are not checked
+ * (weft_race_ignore_begin/end). Synchronisation events still count.
+ *
+ * All of these may be called from any thread (goroutine, foreign thread,
+ * the timer thread); none blocks beyond an internal lock.
  */
 #ifndef WEFT_RACE_RACE_H
 #define WEFT_RACE_RACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "runtime/runtime.h"
 
@@ -33,6 +61,11 @@ void race_switch(struct weft_g *g);
 void race_acquire(const void *addr);
 void race_release(const void *addr);
 void race_release_merge(const void *addr);
+void race_read_range_pc(const void *addr, size_t size, const void *pc);
+void race_write_range_pc(const void *addr, size_t size, const void *pc);
+uint32_t race_stack_here(const void *pc);
+void race_go_created_at(struct weft_g *child, uint32_t stack);
+void race_ignore(bool begin);
 #else
 static inline void race_go_start(struct weft_g *parent, struct weft_g *child) { (void)parent; (void)child; }
 static inline void race_go_end(struct weft_g *g) { (void)g; }
@@ -40,6 +73,11 @@ static inline void race_switch(struct weft_g *g) { (void)g; }
 static inline void race_acquire(const void *addr) { (void)addr; }
 static inline void race_release(const void *addr) { (void)addr; }
 static inline void race_release_merge(const void *addr) { (void)addr; }
+static inline void race_read_range_pc(const void *addr, size_t size, const void *pc) { (void)addr; (void)size; (void)pc; }
+static inline void race_write_range_pc(const void *addr, size_t size, const void *pc) { (void)addr; (void)size; (void)pc; }
+static inline uint32_t race_stack_here(const void *pc) { (void)pc; return 0; }
+static inline void race_go_created_at(struct weft_g *child, uint32_t stack) { (void)child; (void)stack; }
+static inline void race_ignore(bool begin) { (void)begin; }
 #endif
 
 #endif

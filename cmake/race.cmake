@@ -1,0 +1,76 @@
+# The race detector's build rules and its accuracy suite (tests/race/).
+#
+# libweft-race itself is declared in CMakeLists.txt (weft_library(weft-race 1));
+# here:
+#   - the race flavour of the library is compiled without sibling-call
+#     optimisation, so that a runtime function never tail-calls memcpy from
+#     its caller's frame (src/race/intercept.c tells instrumented callers
+#     apart by their frame);
+#   - every tests/race/race_*.c and norace_*.c is built with
+#     -fsanitize=thread at compile time only, linked with weft-race, and run
+#     by tests/race/check.cmake: race_* must print a report and exit 66,
+#     norace_* must exit 0 and print nothing (plus the expectations written
+#     in the program's own comments, see check.cmake);
+#   - race/suite runs them all again and prints the score;
+#   - race/all_constructs: a program using every construct the compilers
+#     instrument links with no undefined symbol;
+#   - race/link_mixing: an instrumented object linked with plain libweft
+#     fails with a link error that names the mistake.
+# Nothing here is built in sanitizer builds: their own TSan/ASan runtimes
+# define the same symbols.
+if(NOT WEFT_SANITIZE STREQUAL "" OR NOT TARGET weft-race)
+  return()
+endif()
+
+target_compile_options(weft-race_objs PRIVATE -fno-optimize-sibling-calls)
+
+set(WEFT_RACE_CFLAGS -fsanitize=thread -g -O1 -fno-builtin-memcpy -fno-builtin-memset
+    -fno-builtin-memmove)
+if(CMAKE_C_COMPILER_ID MATCHES "Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  # 16-byte atomics as instructions (and so as __tsan_atomic128_*), not libatomic calls.
+  list(APPEND WEFT_RACE_CFLAGS -mcx16)
+endif()
+
+function(weft_race_program target src)
+  add_executable(${target} ${src})
+  target_compile_options(${target} PRIVATE ${WEFT_RACE_CFLAGS} -Wall -Wextra -Werror
+      -Wno-unused-parameter)
+  target_compile_definitions(${target} PRIVATE _GNU_SOURCE)
+  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/tests/race)
+  target_link_libraries(${target} PRIVATE weft-race)
+  set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/race)
+endfunction()
+
+file(GLOB WEFT_RACE_CASES CONFIGURE_DEPENDS
+     ${CMAKE_SOURCE_DIR}/tests/race/race_*.c ${CMAKE_SOURCE_DIR}/tests/race/norace_*.c)
+set(WEFT_RACE_CASE_LIST "")
+foreach(src ${WEFT_RACE_CASES})
+  get_filename_component(name ${src} NAME_WE)
+  weft_race_program(race_case_${name} ${src})
+  add_test(NAME race/${name}
+           COMMAND ${CMAKE_COMMAND} -DPROG=$<TARGET_FILE:race_case_${name}> -DSRC=${src}
+                   -P ${CMAKE_SOURCE_DIR}/tests/race/check.cmake)
+  set_tests_properties(race/${name} PROPERTIES TIMEOUT 120)
+  list(APPEND WEFT_RACE_CASE_LIST "$<TARGET_FILE:race_case_${name}>=${src}")
+endforeach()
+
+if(WEFT_RACE_CASES)
+  string(REPLACE ";" "|" cases "${WEFT_RACE_CASE_LIST}")
+  add_test(NAME race/suite
+           COMMAND ${CMAKE_COMMAND} "-DCASES=${cases}" -P ${CMAKE_SOURCE_DIR}/tests/race/suite.cmake)
+  set_tests_properties(race/suite PROPERTIES TIMEOUT 600)
+endif()
+
+# Every construct both compilers instrument, linked with libweft-race only.
+weft_race_program(race_all_constructs ${CMAKE_SOURCE_DIR}/tests/race/all_constructs.c)
+target_compile_options(race_all_constructs PRIVATE -Wno-unused-value -Wno-atomic-alignment
+    -Wno-unknown-warning-option)
+add_test(NAME race/all_constructs COMMAND race_all_constructs)
+
+# Instrumented code + plain libweft: a link error naming the mistake.
+add_test(NAME race/link_mixing
+         COMMAND ${CMAKE_COMMAND} -DCC=${CMAKE_C_COMPILER} -DINCLUDE=${CMAKE_SOURCE_DIR}/include
+                 -DLIBWEFT=$<TARGET_FILE:weft> -DLIBWEFT_RACE=$<TARGET_FILE:weft-race>
+                 -DLIBDW=${WEFT_LIBDW} -DWORK=${CMAKE_BINARY_DIR}/tests/race/link_mixing
+                 -DSRC=${CMAKE_SOURCE_DIR}/tests/race/link_mixing.c
+                 -P ${CMAKE_SOURCE_DIR}/tests/race/link_mixing.cmake)

@@ -1,0 +1,260 @@
+/*
+ * access.c - the check every instrumented load and store makes.
+ *
+ * The hot path (FastTrack's observation: most accesses are by the context
+ * that made the previous one, in the same epoch):
+ *
+ *   1. enter: busy = 1; compare race_world_gen with the thread's gen_ok
+ *      (one load, one compare; anything unusual - no slot, ignoring, a
+ *      reset - makes them differ and goes to the slow entry);
+ *   2. find the word's 4 cells (shadow_cells: one table load);
+ *   3. if a cell already holds exactly this access (same slot, epoch, bytes,
+ *      kind), return: nothing new to learn;
+ *   4. otherwise log the access in the context's history ring, and compare
+ *      it with each cell whose bytes overlap: no race if the cell is ours
+ *      (same slot), if both are reads, if both are atomic, or if the cell's
+ *      epoch <= our clock for its slot (it happened before us);
+ *   5. store the access in a cell: one it supersedes (ours or one that
+ *      happened before, covering no more bytes and no stronger kind), else
+ *      an empty one, else a rotating victim.
+ * A conflict calls report_race (cold, in report.c) with the facts.
+ *
+ * Byte masks make sub-word accesses exact: a write of byte 3 and a write
+ * of byte 4 of the same word never conflict, and an unaligned access is
+ * split into the words it touches.
+ *
+ * Superseding a cell that happened before us loses no race: any later
+ * access concurrent with the old one is concurrent with ours too (else the
+ * old one would happen before it), and ours is at least as strong.
+ *
+ * Cells are read and written with relaxed 32-bit atomics; two contexts
+ * storing into the same word at once may lose one cell (TSan accepts the
+ * same; it can only hide a race, never invent one).
+ */
+#if WEFT_RACE
+#include "race/race_private.h"
+#include "race/tsan_abi.h"
+
+static inline race_cell cell_load(race_cell *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static inline void cell_store(race_cell *p, race_cell v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+
+/* Checks the access `mask` of the word holding addr. The history event is
+ * written by the caller's `log` step (once per access, not per word). */
+RACE_INLINE bool check_word(struct race_ctx *c, uintptr_t addr, uint32_t mask, uint32_t kind,
+                            uintptr_t pc, uintptr_t access_addr, size_t access_size,
+                            bool *logged) {
+  race_cell *cells = shadow_cells(addr);
+  if (RACE_UNLIKELY(!cells)) return true;
+  race_cell cur = c->fast | mask | (kind & (RACE_CELL_READ | RACE_CELL_ATOMIC));
+  race_cell v0 = cell_load(&cells[0]), v1 = cell_load(&cells[1]);
+  race_cell v2 = cell_load(&cells[2]), v3 = cell_load(&cells[3]);
+  if (v0 == cur || v1 == cur || v2 == cur || v3 == cur) return true;
+  if (kind & RACE_CELL_READ) {
+    race_cell w = cur & ~RACE_CELL_READ;   /* our own write covers our read */
+    if (v0 == w || v1 == w || v2 == w || v3 == w) return true;
+  }
+  if (!*logged) {
+    *logged = true;
+    uint64_t flags = ((kind & RACE_CELL_READ) ? EV_READ : 0) | ((kind & RACE_CELL_ATOMIC) ? EV_ATOMIC : 0);
+    size_t sz = access_size > 0xFFFF ? 0xFFFF : access_size;
+    ring_put(c, (pc & EV_PC_MASK) | flags | (uint64_t)EV_ACCESS << EV_KIND_SHIFT,
+             ((uint64_t)access_addr & EV_PC_MASK) | (uint64_t)sz << 48);
+  }
+  race_cell v[RACE_CELLS] = {v0, v1, v2, v3};
+  int store = -1, empty = -1;
+  for (int i = 0; i < RACE_CELLS; i++) {
+    race_cell old = v[i];
+    if (old == 0) {
+      if (empty < 0) empty = i;
+      continue;
+    }
+    uint32_t old_mask = old & RACE_CELL_MASK;
+    if (!(old_mask & mask)) continue;
+    /* Does ours supersede it (covers its bytes, at least as strong)? */
+    bool covers = (old_mask & ~mask) == 0 && (!(kind & RACE_CELL_READ) || (old & RACE_CELL_READ)) &&
+                  (!(kind & RACE_CELL_ATOMIC) || (old & RACE_CELL_ATOMIC));
+    if (((old ^ cur) & (0xFFu << RACE_CELL_SID_SHIFT)) == 0) {
+      if (covers && store < 0) store = i;
+      continue;
+    }
+    if (old & kind & RACE_CELL_READ) continue;
+    if (old & kind & RACE_CELL_ATOMIC) continue;
+    if (cell_epoch(old) <= c->clock[cell_sid(old)]) {
+      if (covers && store < 0) store = i;
+      continue;
+    }
+    bool freed = v0 == RACE_CELL_FREED;
+    report_race(c, access_addr, access_size, kind, pc, old, freed);
+    return false;
+  }
+  if (store < 0) store = empty;
+  if (store < 0) store = (int)(c->evict++ & (RACE_CELLS - 1));
+  cell_store(&cells[store], cur);
+  return true;
+}
+
+/* An access of `size` bytes (1..16) at addr. */
+RACE_INLINE void access_sized(uintptr_t addr, unsigned size, uint32_t kind, uintptr_t pc) {
+  struct race_thread *t = &race_tls;
+  struct race_ctx *c = hook_enter(t);
+  if (RACE_UNLIKELY(!c)) return;
+  bool logged = false;
+  unsigned off = addr & 7;
+  if (RACE_LIKELY(off + size <= 8)) {
+    check_word(c, addr, ((1u << size) - 1) << off, kind, pc, addr, size, &logged);
+  } else {
+    uintptr_t a = addr, end = addr + size;
+    while (a < end) {
+      unsigned o = a & 7;
+      unsigned n = 8 - o;
+      if (n > end - a) n = (unsigned)(end - a);
+      if (!check_word(c, a, ((1u << n) - 1) << o, kind, pc, addr, size, &logged)) break;
+      a = (a & ~(uintptr_t)7) + 8;
+    }
+  }
+  hook_exit(t);
+}
+
+void access_range(struct race_ctx *c, uintptr_t addr, size_t size, uint32_t kind, uintptr_t pc) {
+  bool logged = false;
+  uintptr_t a = addr, end = addr + size;
+  if (end < addr) end = UINTPTR_MAX;
+  while (a < end) {
+    unsigned o = a & 7;
+    size_t n = 8 - o;
+    if (n > end - a) n = end - a;
+    if (!check_word(c, a, ((1u << n) - 1) << o, kind, pc, addr, size, &logged)) {
+      /* Reported once; the rest of the range is not checked again. */
+      break;
+    }
+    a = (a & ~(uintptr_t)7) + 8;
+  }
+}
+
+void race_access_range(uintptr_t addr, size_t size, uint32_t kind, uintptr_t pc) {
+  if (size == 0) return;
+  struct race_thread *t = &race_tls;
+  struct race_ctx *c = hook_enter(t);
+  if (!c) return;
+  access_range(c, addr, size, kind, pc);
+  hook_exit(t);
+}
+
+/* The first bytes of a freed block stay marked freed, so that a late
+ * access reports the free; beyond them the shadow is simply emptied. */
+#define FREE_MARK_MAX 4096
+
+void access_free(struct race_ctx *c, uintptr_t addr, size_t size, uintptr_t pc) {
+  size_t marked = size < FREE_MARK_MAX ? size : FREE_MARK_MAX;
+  bool logged = true;
+  uint64_t sz = marked > 0xFFFF ? 0xFFFF : marked;
+  ring_put(c, (pc & EV_PC_MASK) | EV_FREE | (uint64_t)EV_ACCESS << EV_KIND_SHIFT,
+           ((uint64_t)addr & EV_PC_MASK) | sz << 48);
+  uintptr_t a = addr, end = addr + marked;
+  while (a < end) {
+    unsigned o = a & 7;
+    size_t n = 8 - o;
+    if (n > end - a) n = end - a;
+    if (!check_word(c, a, ((1u << n) - 1) << o, ACC_FREE, pc, addr, size, &logged)) break;
+    a = (a & ~(uintptr_t)7) + 8;
+  }
+  /* Now mark: [FREED, the free as a write of the whole word, empty, empty]. */
+  race_cell w = c->fast | RACE_CELL_MASK;
+  for (a = addr & ~(uintptr_t)7; a < end; a += 8) {
+    race_cell *cells = shadow_cells(a);
+    if (!cells) break;
+    cell_store(&cells[0], RACE_CELL_FREED);
+    cell_store(&cells[1], w);
+    cell_store(&cells[2], 0);
+    cell_store(&cells[3], 0);
+  }
+  if (size > marked) shadow_clear(addr + marked, size - marked);
+}
+
+/* ---- the compilers' entry points ------------------------------------------ */
+
+#define PC() ((uintptr_t)__builtin_return_address(0))
+
+#define RACE_DEF_ACCESS(n)                                                                       \
+  RACE_API void __tsan_read##n(void *addr) { access_sized((uintptr_t)addr, n, ACC_READ, PC()); } \
+  RACE_API void __tsan_write##n(void *addr) { access_sized((uintptr_t)addr, n, 0, PC()); }       \
+  RACE_API void __tsan_volatile_read##n(void *addr) {                                            \
+    access_sized((uintptr_t)addr, n, ACC_READ, PC());                                            \
+  }                                                                                              \
+  RACE_API void __tsan_volatile_write##n(void *addr) { access_sized((uintptr_t)addr, n, 0, PC()); } \
+  RACE_API void __tsan_read_write##n(void *addr) { access_sized((uintptr_t)addr, n, 0, PC()); }  \
+  RACE_API void __tsan_read##n##_pc(void *addr, void *pc) {                                      \
+    access_sized((uintptr_t)addr, n, ACC_READ, (uintptr_t)pc);                                   \
+  }                                                                                              \
+  RACE_API void __tsan_write##n##_pc(void *addr, void *pc) {                                     \
+    access_sized((uintptr_t)addr, n, 0, (uintptr_t)pc);                                          \
+  }
+RACE_SIZES(RACE_DEF_ACCESS)
+#undef RACE_DEF_ACCESS
+
+#define RACE_DEF_UACCESS(n)                                                        \
+  RACE_API void __tsan_unaligned_read##n(void *addr) {                             \
+    access_sized((uintptr_t)addr, n, ACC_READ, PC());                              \
+  }                                                                                \
+  RACE_API void __tsan_unaligned_write##n(void *addr) {                            \
+    access_sized((uintptr_t)addr, n, 0, PC());                                     \
+  }                                                                                \
+  RACE_API void __tsan_unaligned_read_write##n(void *addr) {                       \
+    access_sized((uintptr_t)addr, n, 0, PC());                                     \
+  }
+RACE_USIZES(RACE_DEF_UACCESS)
+#undef RACE_DEF_UACCESS
+
+RACE_API void __tsan_read_range(void *addr, unsigned long size) {
+  race_access_range((uintptr_t)addr, size, ACC_READ, PC());
+}
+
+RACE_API void __tsan_write_range(void *addr, unsigned long size) {
+  race_access_range((uintptr_t)addr, size, 0, PC());
+}
+
+RACE_API void __tsan_init(void) { race_init(); }
+
+RACE_API void __tsan_acquire(void *addr) { race_acquire(addr); }
+RACE_API void __tsan_release(void *addr) { race_release_merge(addr); }
+
+/* ---- function entry and exit: the shadow call stack ---------------------- */
+
+static RACE_NOINLINE void stack_grow(struct race_ctx *c) {
+  uint32_t cap = c->stack_cap ? c->stack_cap * 2 : 64;
+  c->stack_pc = race_realloc(c->stack_pc, cap * sizeof *c->stack_pc);
+  c->stack_cfa = race_realloc(c->stack_cfa, cap * sizeof *c->stack_cfa);
+  c->stack_cap = cap;
+}
+
+static RACE_NOINLINE struct race_ctx *entry_ctx_slow(struct race_thread *t) {
+  if (!atomic_load_explicit(&race_inited, memory_order_acquire)) race_init();
+  if (t->in_rt) return NULL;
+  return ctx_current();
+}
+
+RACE_API void __tsan_func_entry(void *call_pc) {
+  struct race_thread *t = &race_tls;
+  struct race_ctx *c = t->ctx;
+  if (RACE_UNLIKELY(!c)) {
+    c = entry_ctx_slow(t);
+    if (!c) return;
+  }
+  uint32_t d = c->depth;
+  if (RACE_UNLIKELY(d >= c->stack_cap)) stack_grow(c);
+  uintptr_t cfa = (uintptr_t)__builtin_dwarf_cfa();
+  c->stack_pc[d] = (uintptr_t)call_pc;
+  c->stack_cfa[d] = cfa;
+  c->depth = d + 1;
+  if (cfa < c->stack_low) c->stack_low = cfa;
+  ring_put(c, ((uintptr_t)call_pc & EV_PC_MASK) | (uint64_t)EV_ENTRY << EV_KIND_SHIFT, 0);
+}
+
+RACE_API void __tsan_func_exit(void) {
+  struct race_ctx *c = race_tls.ctx;
+  if (RACE_UNLIKELY(!c)) return;
+  if (RACE_LIKELY(c->depth > 0)) c->depth--;
+  ring_put(c, (uint64_t)EV_EXIT << EV_KIND_SHIFT, 0);
+}
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * history.c - what each context did recently, to print the stack of the
+ * "Previous write at" access of a report.
+ *
+ * A shadow cell says only who (slot, epoch) made an access, not where. Each
+ * context therefore logs its recent events in a ring of 16-byte entries:
+ *   ACCESS  pc, address, size, read/atomic/free flags (only accesses the
+ *           shadow did not already hold: repeats cost nothing)
+ *   ENTRY   a function was entered (its call pc), EXIT: one returned
+ *   EPOCH   the context moved from (old sid, old epoch) to (sid, epoch);
+ *           "old unknown" marks a barrier (new incarnation or world reset)
+ * The ring starts at 64 entries and doubles up to 1024 * 2^history_size,
+ * then wraps: a goroutine that does little costs little.
+ *
+ * Restoring the access behind cell (sid, epoch) at addr:
+ *   1. the slot's journal names the context that owned sid at that epoch
+ *      (and its incarnation: a recycled g means the goroutine is gone);
+ *   2. walking the ring backwards, EPOCH entries say which epoch each
+ *      stretch belongs to; the newest ACCESS in stretch (sid, epoch) whose
+ *      range holds addr is the one;
+ *   3. its stack: the ENTRY/EXIT entries after it say how deep the context
+ *      was then relative to now and how shallow it has been since; frames
+ *      that were never popped since are still on its shadow stack (copied
+ *      now); the rest are the unmatched ENTRY entries before the access.
+ * If the access has been overwritten the report says
+ * "[failed to restore the stack]" (history_size makes that rarer).
+ *
+ * The ring belongs to its context's thread; a reporter copies it without a
+ * lock and validates what it reads (incarnation before and after, depths in
+ * range). Outgrown rings are kept until the context's next incarnation so
+ * that a concurrent copy never reads freed memory.
+ */
+#if WEFT_RACE
+#include <string.h>
+
+#include "race/race_private.h"
+
+#define RING_MIN 64
+
+size_t ring_capacity_max(void) { return (size_t)1024 << race_options.history_size; }
+
+void ring_grow(struct race_ctx *c) {
+  size_t max = ring_capacity_max();
+  if (!c->ring) {
+    size_t cap = RING_MIN < max ? RING_MIN : max;
+    c->ring = race_alloc(cap * sizeof *c->ring);
+    c->ring_mask = cap - 1;
+    c->ring_grow_at = cap < max ? cap : UINT64_MAX;
+    return;
+  }
+  size_t cap = c->ring_mask + 1;
+  if (cap >= max || c->ring_pos != cap) {
+    /* Wrapping from now on. */
+    c->ring_grow_at = UINT64_MAX;
+    return;
+  }
+  size_t ncap = cap * 2;
+  struct race_event *ring = race_alloc(ncap * sizeof *ring);
+  race_real_memcpy(ring, c->ring, cap * sizeof *ring);
+  struct race_event *old = c->ring;
+  *(void **)old = c->ring_retired;
+  c->ring_retired = old;
+  c->ring = ring;
+  c->ring_mask = ncap - 1;
+  c->ring_grow_at = ncap < max ? ncap : UINT64_MAX;
+}
+
+void ring_reset(struct race_ctx *c) {
+  while (c->ring_retired) {
+    void *next = *(void **)c->ring_retired;
+    race_free(c->ring_retired);
+    c->ring_retired = next;
+  }
+  c->ring_pos = 0;
+  if (c->ring) {
+    size_t cap = c->ring_mask + 1;
+    c->ring_grow_at = cap < ring_capacity_max() ? cap : UINT64_MAX;
+  } else {
+    c->ring_grow_at = 0;
+  }
+}
+
+void history_epoch(struct race_ctx *c, bool old_valid, unsigned old_sid, unsigned old_epoch) {
+  uint64_t w1 = (uint64_t)c->sid | (uint64_t)c->epoch << 8 | (uint64_t)(old_sid & 0xFF) << 24 |
+                (uint64_t)(old_epoch & 0xFFFF) << 32 | (uint64_t)(old_valid ? 1 : 0) << 48;
+  ring_put(c, (uint64_t)EV_EPOCH << EV_KIND_SHIFT, w1);
+}
+
+void stack_current(struct race_ctx *c, uintptr_t pc, struct race_stack *out) {
+  out->n = 0;
+  out->truncated = false;
+  if (pc) out->pc[out->n++] = pc;
+  for (uint32_t i = c->depth; i > 0; i--) {
+    if (out->n == RACE_MAX_FRAMES) {
+      out->truncated = true;
+      break;
+    }
+    out->pc[out->n++] = c->stack_pc[i - 1];
+  }
+}
+
+static inline unsigned ev_kind(const struct race_event *e) { return (unsigned)(e->w0 >> EV_KIND_SHIFT); }
+
+enum restore_result history_restore(race_cell old, uintptr_t addr, struct race_owner *owner,
+                                    struct race_stack *out, bool *is_free) {
+  unsigned sid = cell_sid(old), epoch = cell_epoch(old);
+  bool want_read = (old & RACE_CELL_READ) != 0, want_atomic = (old & RACE_CELL_ATOMIC) != 0;
+  out->n = 0;
+  out->truncated = false;
+  *is_free = false;
+  if (!slot_owner_at(sid, epoch, owner)) return RESTORE_UNKNOWN;
+  struct race_ctx *x = owner->ctx;
+  if (atomic_load(&x->incarnation) != owner->incarnation) return RESTORE_NO_STACK;
+
+  /* Copy the ring and the shadow stack; validate afterwards. */
+  struct race_event *ring = x->ring;
+  uint64_t pos = x->ring_pos, mask = x->ring_mask;
+  uint32_t depth_now = x->depth;
+  uintptr_t *stack = x->stack_pc;
+  unsigned cur_sid = x->sid, cur_epoch = x->epoch;
+  if (!ring || pos == 0) return RESTORE_NO_STACK;
+  uint64_t cap = mask + 1;
+  uint64_t n = pos < cap ? pos : cap;
+  struct race_event *ev = race_alloc(n * sizeof *ev);
+  for (uint64_t i = 0; i < n; i++) ev[i] = ring[(pos - n + i) & mask];
+  uintptr_t *frames = NULL;
+  if (depth_now > 0 && stack) {
+    frames = race_alloc(depth_now * sizeof *frames);
+    race_real_memcpy(frames, stack, depth_now * sizeof *frames);
+  }
+  enum restore_result result = RESTORE_NO_STACK;
+  if (atomic_load(&x->incarnation) != owner->incarnation) goto done;
+  /* Events older than what we copied may have been overwritten while we
+   * copied: skip as many as were written meanwhile. */
+  uint64_t written = x->ring_pos - pos;
+  uint64_t first = written >= n ? n : written;
+
+  /* 2. Find the access. */
+  unsigned win_sid = cur_sid, win_epoch = cur_epoch;
+  int64_t found = -1, fallback = -1;
+  for (int64_t i = (int64_t)n - 1; i >= (int64_t)first; i--) {
+    const struct race_event *e = &ev[i];
+    unsigned k = ev_kind(e);
+    if (k == EV_EPOCH) {
+      if (!((e->w1 >> 48) & 1)) break;      /* barrier */
+      win_sid = (unsigned)(e->w1 >> 24) & 0xFF;
+      win_epoch = (unsigned)(e->w1 >> 32) & 0xFFFF;
+      continue;
+    }
+    if (k != EV_ACCESS || win_sid != sid || win_epoch != epoch) continue;
+    uintptr_t a = (uintptr_t)(e->w1 & EV_PC_MASK);
+    size_t size = (size_t)(e->w1 >> 48);
+    if (addr < a || addr >= a + (size ? size : 1)) continue;
+    bool r = (e->w0 & EV_READ) != 0, at = (e->w0 & EV_ATOMIC) != 0;
+    if (r == want_read && at == want_atomic) {
+      found = i;
+      break;
+    }
+    if (fallback < 0) fallback = i;
+  }
+  if (found < 0) found = fallback;
+  if (found < 0) goto done;
+  *is_free = (ev[found].w0 & EV_FREE) != 0;
+
+  /* 3. Its stack. */
+  int64_t rel = 0, min_rel = 0;
+  for (uint64_t j = (uint64_t)found + 1; j < n; j++) {
+    unsigned k = ev_kind(&ev[j]);
+    if (k == EV_ENTRY) rel++;
+    else if (k == EV_EXIT && --rel < min_rel) min_rel = rel;
+  }
+  int64_t depth_then = (int64_t)depth_now - rel;
+  int64_t kept = depth_then + min_rel;          /* levels unchanged since */
+  if (depth_then < 0 || kept < 0 || kept > (int64_t)depth_now) {
+    /* Inconsistent copy (the owner ran meanwhile): give the top frame only. */
+    depth_then = 0;
+    kept = 0;
+  }
+  out->pc[out->n++] = (uintptr_t)(ev[found].w0 & EV_PC_MASK);
+  int64_t need = depth_then - kept;
+  int64_t skip = 0;
+  for (int64_t j = found - 1; j >= (int64_t)first && need > 0; j--) {
+    unsigned k = ev_kind(&ev[j]);
+    if (k == EV_EXIT) {
+      skip++;
+    } else if (k == EV_ENTRY) {
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      if (out->n < RACE_MAX_FRAMES) out->pc[out->n++] = (uintptr_t)(ev[j].w0 & EV_PC_MASK);
+      else out->truncated = true;
+      need--;
+    } else if (k == EV_EPOCH && !((ev[j].w1 >> 48) & 1)) {
+      break;
+    }
+  }
+  for (int64_t lvl = kept; lvl > 0; lvl--) {
+    if (out->n == RACE_MAX_FRAMES) {
+      out->truncated = true;
+      break;
+    }
+    if (frames) out->pc[out->n++] = frames[lvl - 1];
+  }
+  result = RESTORE_OK;
+done:
+  race_free(ev);
+  race_free(frames);
+  return result;
+}
+
+#endif
