@@ -53,6 +53,16 @@ static int check_failures;
     }                                                                        \
   } while (0)
 
+/* Checks a child's exit status; on mismatch shows what the child printed. */
+#define CHECK_STATUS(r, want)                                                \
+  do {                                                                       \
+    if ((r).status != (want)) {                                              \
+      fprintf(stderr, "%s:%d: child exit status %d, want %d; output:\n%s\n", \
+              __FILE__, __LINE__, (r).status, (want), (r).output ? (r).output : ""); \
+      check_failures++;                                                      \
+    }                                                                        \
+  } while (0)
+
 /* Runs one named case and prints a go-test-like line for it. */
 #define RUN(fn)                                                              \
   do {                                                                       \

@@ -222,7 +222,7 @@ static uint64_t spawn(void (*fn)(void *), void *arg, const void *copy, size_t si
   else if (w) counter_bump(&w->spawned);
   else atomic_fetch_add(&sched.foreign_spawned, 1);
   uint64_t gid = g->id;
-  race_go_start(self ? self : rt_current(), g);
+  race_go_start(self, g); /* NULL parent: spawned by a foreign thread or the timer thread */
   runq_put_ready(g);
   /* Backpressure: a goroutine that spawns faster than its worker can run
    * the spawned ones would pile up goroutines without bound (Go's spawner

@@ -194,6 +194,10 @@ bool rt_timer_del(struct rt_timer *t);
 void rt_timer_del_sync(struct rt_timer *t);
 /* Number of pending timers (for deadlock detection). */
 size_t rt_timers_pending(void);
+/* Is a timer due at `now`? (lock-free, for the scheduler) */
+bool rt_timers_due(int64_t now);
+/* Fires due timers on the calling thread unless another thread is firing. */
+void rt_timers_run(void);
 
 /*
  * The public weft_timer (weft/time.h). after_func timers are made in

@@ -30,6 +30,10 @@
  * and will look at its own queue), so only pushes to the global queue pay
  * the fence; local pushes call wakep only to gain parallelism.
  *
+ * Timers: a worker that runs out of work fires due timers itself (see
+ * timer.c), so a sleeping goroutine's wake-up lands in that worker's own
+ * queue; the timer thread covers busy and sleeping workers.
+ *
  * Global deadlock: the last worker to go idle checks whether anything could
  * still make a goroutine runnable (a pending timer, the timer thread firing,
  * a thread outside weft's knowledge). If nothing can and goroutines are
@@ -560,6 +564,16 @@ static struct weft_g *find_runnable(struct worker *w) {
       stop_spinning(w);
       return g;
     }
+    /* Out of work: fire what is due ourselves rather than sleep and be
+     * woken by the timer thread for it. */
+    if (rt_timers_due(rt_nanotime())) {
+      rt_timers_run();
+      g = find_local(w);
+      if (g) {
+        stop_spinning(w);
+        return g;
+      }
+    }
     if (!w->spinning && sched.nprocs > 1) {
       int busy = sched.nprocs - atomic_load(&sched.nidle);
       if (2 * atomic_load(&sched.nspinning) < busy) {
@@ -680,8 +694,10 @@ int rt_timer_thread_busy(void);
 
 void sched_check_dead(void) {
   if (atomic_load(&sched.stopping)) return;
-  if (!sched_all_idle()) return;
+  /* Order matters: whoever readies a goroutine makes it visible in a run
+   * queue before it stops looking busy, so read "busy" before "idle". */
   if (rt_timers_pending() > 0 || rt_timer_thread_busy()) return;
+  if (!sched_all_idle()) return;
   /* Every thread we know is a worker (all idle), the timer thread (idle),
    * a foreign thread parked in weft, or was there before the runtime
    * started (an emulator's or sanitizer's helper). Any other thread, and
@@ -702,7 +718,7 @@ void sched_check_dead(void) {
   bool main_exited = atomic_load(&sched.main_exited);
   if (live <= 0 && !main_exited && atomic_load(&sched.foreign_parked) == 0) return;
   /* Re-check after the slow /proc read: nothing may have moved. */
-  if (!sched_all_idle() || rt_timers_pending() > 0) return;
+  if (rt_timers_pending() > 0 || rt_timer_thread_busy() || !sched_all_idle()) return;
   if (live <= 0 && main_exited)
     rt_fatal("no goroutines (main called weft_exit) - deadlock!");
   fflush(stdout);

@@ -39,12 +39,15 @@
 
 static struct {
   rt_lock lock;
+  rt_lock firing;                   /* one firer at a time (thread or a worker) */
+  _Atomic int64_t next_when;        /* heap[0]->when, INT64_MAX if empty */
   struct rt_timer **heap;
   size_t cap;
   _Atomic size_t len;
   int64_t sleep_until;              /* the thread's planned wake-up (under lock) */
   _Atomic uint32_t wake;            /* futex word: 1 = re-examine the heap */
   struct rt_timer *_Atomic current; /* being fired right now */
+  _Atomic bool delivering;          /* the thread holds readied goroutines not yet handed over */
 } timers;
 
 static inline size_t heap_len(void) {
@@ -110,6 +113,13 @@ static void heap_remove(struct rt_timer *t) {
   else sift_down(i);
 }
 
+/* Publishes the earliest expiry for lock-free "is anything due?" checks.
+ * Called with the lock held after every change to the heap. */
+static void publish_next(void) {
+  int64_t next = heap_len() > 0 ? timers.heap[0]->when : INT64_MAX;
+  atomic_store_explicit(&timers.next_when, next, memory_order_relaxed);
+}
+
 static void wake_thread_if_earlier(int64_t when) {
   if (when < timers.sleep_until) {
     timers.sleep_until = when;
@@ -141,6 +151,7 @@ bool rt_timer_set(struct rt_timer *t, int64_t when, int64_t period) {
     heap_push(t);
   }
   if (t->heap_index == 0) wake_thread_if_earlier(when);
+  publish_next();
   rt_lock_release(&timers.lock);
   return was;
 }
@@ -150,6 +161,7 @@ bool rt_timer_del(struct rt_timer *t) {
   atomic_fetch_add_explicit(&t->seq, 1, memory_order_relaxed);
   bool was = t->heap_index >= 0;
   if (was) heap_remove(t);
+  publish_next();
   rt_lock_release(&timers.lock);
   return was;
 }
@@ -165,42 +177,72 @@ size_t rt_timers_pending(void) {
 
 int rt_timer_thread_busy(void);
 int rt_timer_thread_busy(void) {
-  return atomic_load(&timers.current) != NULL;
+  return atomic_load(&timers.delivering) || atomic_load(&timers.current) != NULL;
+}
+
+bool rt_timers_due(int64_t now) {
+  return atomic_load_explicit(&timers.next_when, memory_order_relaxed) <= now;
+}
+
+/* Fires every expired timer; timers.lock held on entry and on return.
+ * Only the holder of timers.firing may call it. */
+static void run_expired(void) {
+  int64_t now = rt_nanotime(); /* fixed: a fast ticker cannot keep us here */
+  while (heap_len() > 0 && timers.heap[0]->when <= now) {
+    struct rt_timer *t = timers.heap[0];
+    if (t->period > 0) {
+      /* Re-arm in place; a late ticker skips the ticks it missed. */
+      int64_t next = t->when + t->period;
+      if (next <= now) next = now + t->period;
+      t->when = next;
+      sift_down(0);
+    } else {
+      heap_remove(t);
+    }
+    uint64_t seq = atomic_load_explicit(&t->seq, memory_order_relaxed);
+    publish_next();
+    atomic_store_explicit(&timers.current, t, memory_order_relaxed);
+    rt_lock_release(&timers.lock);
+    t->fire(t, seq);
+    rt_lock_acquire(&timers.lock);
+    atomic_store_explicit(&timers.current, NULL, memory_order_release);
+  }
+}
+
+/* A worker with nothing to run fires due timers itself: the goroutines
+ * they ready go straight to its own run queue, with no thread hop and no
+ * futex wake-up. If the timer thread is firing already, leave it to it. */
+void rt_timers_run(void) {
+  if (!rt_lock_try(&timers.firing)) return;
+  rt_lock_acquire(&timers.lock);
+  run_expired();
+  rt_lock_release(&timers.lock);
+  rt_lock_release(&timers.firing);
 }
 
 static void *timer_thread(void *arg) {
   /* Wake exactly when asked: the default 50 us timer slack would make
    * every sleep that much late. */
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  rt_lock_acquire(&timers.firing);
   rt_lock_acquire(&timers.lock);
   for (;;) {
+    /* Until the batch is flushed, goroutines we readied are visible to no
+     * one: the deadlock check must see us as busy meanwhile. */
+    atomic_store(&timers.delivering, true);
     rt_ready_batch_begin();
+    run_expired();
     int64_t now = rt_nanotime();
-    while (heap_len() > 0 && timers.heap[0]->when <= now) {
-      struct rt_timer *t = timers.heap[0];
-      if (t->period > 0) {
-        /* Re-arm in place; a late ticker skips the ticks it missed. */
-        int64_t next = t->when + t->period;
-        if (next <= now) next = now + t->period;
-        t->when = next;
-        sift_down(0);
-      } else {
-        heap_remove(t);
-      }
-      uint64_t seq = atomic_load_explicit(&t->seq, memory_order_relaxed);
-      atomic_store_explicit(&timers.current, t, memory_order_relaxed);
-      rt_lock_release(&timers.lock);
-      t->fire(t, seq);
-      rt_lock_acquire(&timers.lock);
-      atomic_store_explicit(&timers.current, NULL, memory_order_release);
-    }
     int64_t next = heap_len() > 0 ? timers.heap[0]->when : INT64_MAX;
     timers.sleep_until = next;
     atomic_store_explicit(&timers.wake, 0, memory_order_relaxed);
     rt_lock_release(&timers.lock);
     rt_ready_batch_end();
+    atomic_store(&timers.delivering, false);
+    rt_lock_release(&timers.firing);
     if (next == INT64_MAX && sched_all_idle()) sched_check_dead();
-    rt_futex_wait(&timers.wake, 0, next == INT64_MAX ? -1 : next - now);
+    if (next > now) rt_futex_wait(&timers.wake, 0, next == INT64_MAX ? -1 : next - now);
+    rt_lock_acquire(&timers.firing);
     rt_lock_acquire(&timers.lock);
   }
   return NULL;
@@ -208,6 +250,7 @@ static void *timer_thread(void *arg) {
 
 void timers_start(void) {
   timers.sleep_until = INT64_MAX;
+  atomic_store(&timers.next_when, INT64_MAX);
   pthread_t th;
   pthread_attr_t attr;
   pthread_attr_init(&attr);

@@ -155,7 +155,7 @@ static void main_status_child(void *arg) { exit(weft_main(returns_7, 0, NULL)); 
 
 int main(int argc, char **argv) {
   struct child_result r = check_child(main_status_child, NULL);
-  CHECK_EQ(r.status, 7);
+  CHECK_STATUS(r, 7);
   free(r.output);
   return weft_main(app, argc, argv);
 }

@@ -27,7 +27,7 @@ static int returns_with_goroutines_left(int argc, char **argv) {
 static void ends_child(void *arg) { exit(weft_main(returns_with_goroutines_left, 0, NULL)); }
 static void test_main_return_ends_program(void) {
   struct child_result r = check_child(ends_child, NULL);
-  CHECK_EQ(r.status, 3);
+  CHECK_STATUS(r, 3);
   free(r.output);
 }
 
@@ -43,7 +43,7 @@ static int main_exits(int argc, char **argv) {
 static void main_exit_child(void *arg) { exit(weft_main(main_exits, 0, NULL)); }
 static void test_main_weft_exit(void) {
   struct child_result r = check_child(main_exit_child, NULL);
-  CHECK_EQ(r.status, 2);
+  CHECK_STATUS(r, 2);
   CHECK_CONTAINS(r.output, "late goroutine ran\n");
   CHECK_CONTAINS(r.output, "fatal error: no goroutines (main called weft_exit) - deadlock!");
   free(r.output);
@@ -57,7 +57,7 @@ static int all_asleep(int argc, char **argv) {
 static void deadlock_child(void *arg) { exit(weft_main(all_asleep, 0, NULL)); }
 static void test_deadlock_reported(void) {
   struct child_result r = check_child(deadlock_child, NULL);
-  CHECK_EQ(r.status, 2);
+  CHECK_STATUS(r, 2);
   CHECK_CONTAINS(r.output, "fatal error: all goroutines are asleep - deadlock!");
   free(r.output);
 }
@@ -70,7 +70,7 @@ static int asleep_with_timer(int argc, char **argv) {
 static void timer_child(void *arg) { exit(weft_main(asleep_with_timer, 0, NULL)); }
 static void test_no_false_alarm_timer(void) {
   struct child_result r = check_child(timer_child, NULL);
-  CHECK_EQ(r.status, 0);
+  CHECK_STATUS(r, 0);
   CHECK(strstr(r.output, "deadlock") == NULL);
   free(r.output);
 }
@@ -110,7 +110,7 @@ static void test_no_false_alarm_thread(void) {
   return;
 #endif
   struct child_result r = check_child(thread_child, NULL);
-  CHECK_EQ(r.status, 0);
+  CHECK_STATUS(r, 0);
   CHECK(strstr(r.output, "deadlock") == NULL);
   free(r.output);
 }

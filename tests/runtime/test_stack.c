@@ -55,7 +55,7 @@ static void test_overflow_reported(void) {
   return;
 #endif
   struct child_result r = check_child(overflow_child, NULL);
-  CHECK_EQ(r.status, 2);
+  CHECK_STATUS(r, 2);
   unsigned long long id = 0;
   const char *line = strstr(r.output, "overflowing goroutine ");
   CHECK(line != NULL);
@@ -74,7 +74,7 @@ static void start_child(void *arg) { exit(weft_main(nothing_app, 0, NULL)); }
 static void expect_env_error(const char *assignment, const char *message) {
   const char *env[] = {assignment, NULL};
   struct child_result r = check_child_env(start_child, NULL, env);
-  CHECK_EQ(r.status, 2);
+  CHECK_STATUS(r, 2);
   CHECK_CONTAINS(r.output, message);
   free(r.output);
 }
@@ -90,7 +90,7 @@ static void test_bad_env(void) {
 static void test_good_env(void) {
   const char *env[] = {"WEFT_STACK_SIZE=1M", "WEFT_PROCS=3", NULL};
   struct child_result r = check_child_env(start_child, NULL, env);
-  CHECK_EQ(r.status, 0);
+  CHECK_STATUS(r, 0);
   free(r.output);
 }
 
