@@ -8,7 +8,6 @@
  *   weft/time.h      time, sleep, after_func timers
  *   weft/chan.h      channels, select, channel timers and tickers
  *   weft/sync.h      mutex, rwmutex, cond, waitgroup, once
- *   weft/context.h   contexts, after_func, groups (errgroup), signal contexts
  *   weft/debug.h     goroutine dumps (weft_dump); WEFT_DEBUG, WEFT_TRACEBACK
  *   weft/race.h      race detector annotations (weft_race_acquire, ...)
  */
@@ -19,7 +18,6 @@
 #include <weft/time.h>
 #include <weft/chan.h>
 #include <weft/sync.h>
-#include <weft/context.h>
 #include <weft/debug.h>
 #include <weft/race.h>
 
