@@ -270,7 +270,7 @@ void weft_waitgroup_go(weft_waitgroup *wg, void (*fn)(void *arg), void *arg);
  * Runs a function exactly once (sync.Once). Zero value: not yet run.
  */
 typedef struct weft_once {
-  uint32_t done;           /* private: 1 once fn has returned */
+  uintptr_t done;          /* private: the once's own address once fn has returned */
   weft_mutex mutex;        /* private: serialises the first callers */
   uintptr_t self;          /* private: own address at first use (copy check) */
 } weft_once;
@@ -281,7 +281,8 @@ typedef struct weft_once {
  * returns without calling anything. Wait reason while waiting:
  * "sync.Once.Do". fn calling weft_once_do on the same o deadlocks, as in
  * Go. If fn ends its goroutine with weft_exit, o stays "running" forever.
- * After the first fn returned, the call is one atomic load.
+ * After the first fn returned, the call is one load and compare (inlined),
+ * which also serves as the copy check.
  */
 void weft_once_do(weft_once *o, void (*fn)(void *arg), void *arg);
 
@@ -373,8 +374,7 @@ WEFT_SYNC_INLINE_ void weft_rwmutex_runlock(weft_rwmutex *rw) {
 }
 
 WEFT_SYNC_INLINE_ void weft_once_do(weft_once *o, void (*fn)(void *arg), void *arg) {
-  if (__builtin_expect(__atomic_load_n(&o->done, __ATOMIC_ACQUIRE) == 0 ||
-                       __atomic_load_n(&o->self, __ATOMIC_RELAXED) != (uintptr_t)o, 0))
+  if (__builtin_expect(__atomic_load_n(&o->done, __ATOMIC_ACQUIRE) != (uintptr_t)o, 0))
     weft_once_do_slow_(o, fn, arg);
 }
 

@@ -24,10 +24,11 @@
  *    a word on the cache line the operation touches anyway.
  *
  * 3. Race-detector hook points (SYNC_RACE_*). In libweft-race the
- *    primitives must tell the detector about their happens-before edges
- *    (SPEC section 6: unlock -> next lock, done -> wait, ...). The macros
- *    mark each place, following Go's race annotations in package sync; they
- *    compile to nothing until src/race provides the calls.
+ *    primitives tell the detector about their happens-before edges
+ *    (SPEC section 6: unlock -> next lock, done -> wait, ...), following
+ *    Go's race annotations in package sync. In the normal library they are
+ *    empty inline calls. Callers compiled with TSan (race builds) always
+ *    use the library's out-of-line functions, which carry the hooks.
  *
  * 4. The holder record. A mutex (and an rwmutex's writer side) remembers
  *    who locked it so that leak and deadlock reports can say "held by
@@ -44,6 +45,7 @@
 #include <weft.h>
 #include <weft/sync.h>
 
+#include "race/race.h"
 #include "runtime/runtime.h"
 
 #define RELAXED __ATOMIC_RELAXED
@@ -179,13 +181,25 @@ static inline __attribute__((always_inline)) void sync_copy_check(uintptr_t *sel
 
 /* ---- race detector hook points ---------------------------------------- */
 
-/* TODO(race): src/race wires these to its clocks in libweft-race. Until
- * then they compile to nothing in every flavour. */
-#define SYNC_RACE_ACQUIRE(addr) ((void)(addr))        /* acquire addr's clock */
-#define SYNC_RACE_RELEASE(addr) ((void)(addr))        /* release into addr's clock (store) */
-#define SYNC_RACE_RELEASE_MERGE(addr) ((void)(addr))  /* release, merging with earlier releasers */
-#define SYNC_RACE_READ(addr) ((void)(addr))           /* model a read of addr (misuse races) */
-#define SYNC_RACE_WRITE(addr) ((void)(addr))          /* model a write of addr */
+/*
+ * Happens-before edges for libweft-race (src/race/race.h; empty inline
+ * functions in the normal library). They follow Go's annotations in
+ * package sync: a mutex unlock releases (stores) into the mutex's clock
+ * and lock acquires it; an runlock release-merges into writer_sem's clock
+ * (several readers) and a writer acquires it; a writer's unlock releases
+ * into reader_sem's clock, which readers acquire; done release-merges into
+ * the waitgroup's clock and wait acquires it; once releases after fn.
+ */
+#define SYNC_RACE_ACQUIRE(addr) race_acquire(addr)
+#define SYNC_RACE_RELEASE(addr) race_release(addr)
+#define SYNC_RACE_RELEASE_MERGE(addr) race_release_merge(addr)
+/* TODO(race): Go also models a waitgroup's first add as a read and its
+ * first wait as a write of one word, so that an add racing a wait is
+ * reported as a data race (SPEC section 6). That needs a race_read/
+ * race_write(addr, size) call from src/race; until then these mark the
+ * places. */
+#define SYNC_RACE_READ(addr) ((void)(addr))
+#define SYNC_RACE_WRITE(addr) ((void)(addr))
 
 /* ---- queries for reporters (src/check, src/debug) ---------------------- */
 
