@@ -15,14 +15,6 @@
 
 #include "runtime/lock.h"
 
-static inline void cpu_relax(void) {
-#if defined(__x86_64__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
 void rt_futex_wait(_Atomic uint32_t *addr, uint32_t expected, int64_t timeout_ns) {
   struct timespec ts, *tsp = NULL;
   if (timeout_ns >= 0) {
@@ -46,7 +38,7 @@ void rt_lock_slow(rt_lock *l) {
               memory_order_acquire, memory_order_relaxed))
         return;
     }
-    cpu_relax();
+    rt_cpu_relax();
   }
   /* Mark contended; whoever we displace from 0 means we got it. */
   while (atomic_exchange_explicit(&l->state, 2, memory_order_acquire) != 0)

@@ -47,6 +47,15 @@ static inline void rt_lock_release(rt_lock *l) {
   rt_unlock_slow(l);
 }
 
+/* Tells the CPU we are spinning (saves power, yields to a hyperthread). */
+static inline void rt_cpu_relax(void) {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
 /* futex wrappers (lock.c) shared by the scheduler and foreign-thread parking. */
 void rt_futex_wait(_Atomic uint32_t *addr, uint32_t expected, int64_t timeout_ns);
 void rt_futex_wake(_Atomic uint32_t *addr, int count);

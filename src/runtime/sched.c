@@ -68,14 +68,6 @@ struct weft_g *rt_goroutine(void) {
   return w ? w->current : NULL;
 }
 
-static inline void cpu_relax(void) {
-#if defined(__x86_64__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
 static inline uint32_t fastrand(struct worker *w) {
   uint64_t x = w->rng;
   x ^= x << 13;
@@ -401,17 +393,25 @@ static inline void after_switch_sanitizer(struct worker *w) {
 
 static void after_switch(struct worker *w);
 
-/* From goroutine `from` to goroutine `to` on worker w. */
-static void switch_to(struct worker *w, struct weft_g *from, struct weft_g *to, bool dying) {
+/* Switches worker w from the context whose sp is saved in *save (goroutine
+ * `from`, or g0 when from is NULL) to goroutine `to`; returns when the
+ * saved context is resumed, on whichever worker that happens. */
+static void switch_into(struct worker *w, struct weft_g *from, void **save,
+                        struct weft_g *to, bool dying) {
   if (!to->sp) prepare_first_run(w, to);
   w->current = to;
   to->worker = w;
   atomic_store_explicit(&to->status, G_RUNNING, memory_order_relaxed);
   before_switch(w, from, to, dying);
-  rt_switch(&from->sp, to->sp);
+  rt_switch(save, to->sp);
   w = rt_worker();
   after_switch_sanitizer(w);
   after_switch(w);
+}
+
+/* From goroutine `from` to goroutine `to` on worker w. */
+static void switch_to(struct worker *w, struct weft_g *from, struct weft_g *to, bool dying) {
+  switch_into(w, from, &from->sp, to, dying);
 }
 
 /* From goroutine `from` to g0 of worker w. */
@@ -589,7 +589,7 @@ static struct weft_g *find_runnable(struct worker *w) {
           stop_spinning(w);
           return g;
         }
-        for (int i = 0; i < 50; i++) cpu_relax();
+        for (int i = 0; i < 50; i++) rt_cpu_relax();
       }
       w->spinning = false;
       atomic_fetch_sub(&sched.nspinning, 1);
@@ -626,17 +626,7 @@ static void *worker_main(void *arg) {
     pthread_attr_destroy(&attr);
   }
 #endif
-  for (;;) {
-    struct weft_g *g = find_runnable(w);
-    if (!g->sp) prepare_first_run(w, g);
-    w->current = g;
-    g->worker = w;
-    atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
-    before_switch(w, NULL, g, false);
-    rt_switch(&w->g0_sp, g->sp);
-    after_switch_sanitizer(w);
-    after_switch(w);
-  }
+  for (;;) switch_into(w, NULL, &w->g0_sp, find_runnable(w), false);
   return NULL;
 }
 
