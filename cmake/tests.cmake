@@ -3,6 +3,9 @@
 # assertion header tests/check.h. Tests that must not run in some flavour say
 # so in their own source (see tests/check.h: CHECK_SKIP_UNLESS).
 file(GLOB WEFT_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/*/test_*.c)
+# Seconds before ctest kills a test as hung. CI lowers it so that a hang
+# fails the run in minutes, not after 300 s per test.
+set(WEFT_TEST_TIMEOUT "300" CACHE STRING "ctest timeout per test, seconds")
 foreach(src ${WEFT_TEST_SOURCES})
   get_filename_component(name ${src} NAME_WE)
   get_filename_component(dir ${src} DIRECTORY)
@@ -25,9 +28,9 @@ foreach(src ${WEFT_TEST_SOURCES})
     set(cmd ${target})
   endif()
   add_test(NAME ${area}/${name} COMMAND ${cmd})
-  set_tests_properties(${area}/${name} PROPERTIES TIMEOUT 300
+  set_tests_properties(${area}/${name} PROPERTIES TIMEOUT ${WEFT_TEST_TIMEOUT}
       ENVIRONMENT "WEFT_TEST_SCALE=${WEFT_TEST_SCALE}")
   add_test(NAME ${area}/${name}@procs1 COMMAND ${cmd})
-  set_tests_properties(${area}/${name}@procs1 PROPERTIES TIMEOUT 300
+  set_tests_properties(${area}/${name}@procs1 PROPERTIES TIMEOUT ${WEFT_TEST_TIMEOUT}
       ENVIRONMENT "WEFT_TEST_SCALE=${WEFT_TEST_SCALE};WEFT_PROCS=1")
 endforeach()
