@@ -42,7 +42,7 @@ static inline bool ticket_before(uint32_t a, uint32_t b) {
   return (int32_t)(a - b) < 0;
 }
 
-void weft_cond_wait(weft_cond *c) {
+SYNC_API void weft_cond_wait(weft_cond *c) {
   sync_copy_check(&c->self, c, cond_type);
   weft_mutex *m = c->mutex;
   if (!m)
@@ -69,7 +69,7 @@ void weft_cond_wait(weft_cond *c) {
   weft_mutex_lock(m);
 }
 
-void weft_cond_signal(weft_cond *c) {
+SYNC_API void weft_cond_signal(weft_cond *c) {
   sync_copy_check(&c->self, c, cond_type);
   if (__atomic_load_n(&c->wait_ticket, RELAXED) == __atomic_load_n(&c->notify_ticket, RELAXED))
     return;
@@ -97,7 +97,7 @@ void weft_cond_signal(weft_cond *c) {
   rt_lock_release(lock);
 }
 
-void weft_cond_broadcast(weft_cond *c) {
+SYNC_API void weft_cond_broadcast(weft_cond *c) {
   sync_copy_check(&c->self, c, cond_type);
   if (__atomic_load_n(&c->wait_ticket, RELAXED) == __atomic_load_n(&c->notify_ticket, RELAXED))
     return;

@@ -195,25 +195,25 @@ void mutex_unlock_raw(weft_mutex *m) {
 
 /* ---- public API (weft/sync.h inlines the first lines of lock/unlock) --- */
 
-void weft_mutex_lock(weft_mutex *m) {
+SYNC_API void weft_mutex_lock(weft_mutex *m) {
   sync_copy_check(&m->self, m, mutex_type);
   mutex_lock_for(m, WAIT_MUTEX_LOCK, m);
 }
 
-void weft_mutex_lock_slow_(weft_mutex *m) {
+SYNC_API void weft_mutex_lock_slow_(weft_mutex *m) {
   mutex_lock_slow(m, WAIT_MUTEX_LOCK, m);
 }
 
-bool weft_mutex_trylock(weft_mutex *m) {
+SYNC_API bool weft_mutex_trylock(weft_mutex *m) {
   sync_copy_check(&m->self, m, mutex_type);
   return mutex_trylock_raw(m);
 }
 
-void weft_mutex_unlock(weft_mutex *m) {
+SYNC_API void weft_mutex_unlock(weft_mutex *m) {
   sync_copy_check(&m->self, m, mutex_type);
   mutex_unlock_raw(m);
 }
 
-void weft_mutex_unlock_slow_(weft_mutex *m) {
+SYNC_API void weft_mutex_unlock_slow_(weft_mutex *m) {
   mutex_unlock_raw(m);
 }

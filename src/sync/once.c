@@ -32,7 +32,7 @@ static void once_check_done(weft_once *o, uintptr_t done) {
              (void *)o, (void *)done);
 }
 
-void weft_once_do_slow_(weft_once *o, void (*fn)(void *), void *arg) {
+SYNC_API void weft_once_do_slow_(weft_once *o, void (*fn)(void *), void *arg) {
   sync_copy_check(&o->self, o, once_type);
   uintptr_t done = __atomic_load_n(&o->done, ACQUIRE);
   if (done == (uintptr_t)o) {
@@ -50,6 +50,6 @@ void weft_once_do_slow_(weft_once *o, void (*fn)(void *), void *arg) {
   SYNC_RACE_ACQUIRE(o);
 }
 
-void weft_once_do(weft_once *o, void (*fn)(void *), void *arg) {
+SYNC_API void weft_once_do(weft_once *o, void (*fn)(void *), void *arg) {
   weft_once_do_slow_(o, fn, arg);
 }

@@ -63,13 +63,13 @@ static const char rwmutex_type[] = "weft_rwmutex";
 
 /* ---- read side --------------------------------------------------------- */
 
-void weft_rwmutex_rlock_slow_(weft_rwmutex *rw) {
+SYNC_API void weft_rwmutex_rlock_slow_(weft_rwmutex *rw) {
   /* A writer is pending or active; it releases us when it unlocks. */
   sema_acquire(&rw->reader_sem, false, WAIT_RWMUTEX_RLOCK, rw);
   SYNC_RACE_ACQUIRE(&rw->reader_sem);
 }
 
-void weft_rwmutex_rlock(weft_rwmutex *rw) {
+SYNC_API void weft_rwmutex_rlock(weft_rwmutex *rw) {
   sync_copy_check(&rw->self, rw, rwmutex_type);
   if (unlikely(__atomic_add_fetch(&rw->readers, 1, ACQUIRE) < 0)) {
     weft_rwmutex_rlock_slow_(rw);
@@ -78,7 +78,7 @@ void weft_rwmutex_rlock(weft_rwmutex *rw) {
   SYNC_RACE_ACQUIRE(&rw->reader_sem);
 }
 
-bool weft_rwmutex_tryrlock(weft_rwmutex *rw) {
+SYNC_API bool weft_rwmutex_tryrlock(weft_rwmutex *rw) {
   sync_copy_check(&rw->self, rw, rwmutex_type);
   int32_t c = __atomic_load_n(&rw->readers, RELAXED);
   do {
@@ -88,7 +88,7 @@ bool weft_rwmutex_tryrlock(weft_rwmutex *rw) {
   return true;
 }
 
-void weft_rwmutex_runlock_slow_(weft_rwmutex *rw, int32_t readers) {
+SYNC_API void weft_rwmutex_runlock_slow_(weft_rwmutex *rw, int32_t readers) {
   if (readers + 1 == 0 || readers + 1 == -RW_MAX_READERS)
     rt_fatal("sync: RUnlock of unlocked RWMutex");
   /* A writer is pending: we are one of the readers it waits for. */
@@ -96,7 +96,7 @@ void weft_rwmutex_runlock_slow_(weft_rwmutex *rw, int32_t readers) {
     sema_release(&rw->writer_sem, false);
 }
 
-void weft_rwmutex_runlock(weft_rwmutex *rw) {
+SYNC_API void weft_rwmutex_runlock(weft_rwmutex *rw) {
   sync_copy_check(&rw->self, rw, rwmutex_type);
   SYNC_RACE_RELEASE_MERGE(&rw->writer_sem);
   int32_t readers = __atomic_sub_fetch(&rw->readers, 1, RELEASE);
@@ -105,7 +105,7 @@ void weft_rwmutex_runlock(weft_rwmutex *rw) {
 
 /* ---- write side -------------------------------------------------------- */
 
-void weft_rwmutex_lock(weft_rwmutex *rw) {
+SYNC_API void weft_rwmutex_lock(weft_rwmutex *rw) {
   sync_copy_check(&rw->self, rw, rwmutex_type);
   mutex_lock_for(&rw->writer, WAIT_RWMUTEX_LOCK, rw);
   /* Announce ourselves; `inside` readers must still leave. */
@@ -116,7 +116,7 @@ void weft_rwmutex_lock(weft_rwmutex *rw) {
   SYNC_RACE_ACQUIRE(&rw->writer_sem);
 }
 
-bool weft_rwmutex_trylock(weft_rwmutex *rw) {
+SYNC_API bool weft_rwmutex_trylock(weft_rwmutex *rw) {
   sync_copy_check(&rw->self, rw, rwmutex_type);
   if (!mutex_trylock_raw(&rw->writer)) return false;
   int32_t none = 0;
@@ -130,7 +130,7 @@ bool weft_rwmutex_trylock(weft_rwmutex *rw) {
   return true;
 }
 
-void weft_rwmutex_unlock(weft_rwmutex *rw) {
+SYNC_API void weft_rwmutex_unlock(weft_rwmutex *rw) {
   sync_copy_check(&rw->self, rw, rwmutex_type);
   SYNC_RACE_RELEASE(&rw->reader_sem);
   /* Let readers in again; `queued` of them parked while we held it. */

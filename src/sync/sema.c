@@ -125,7 +125,7 @@ void sync_spin(void) {
 
 /* ---- copy check -------------------------------------------------------- */
 
-void weft_sync_copied_(uintptr_t *self, const void *addr, const char *type) {
+SYNC_API void weft_sync_copied_(uintptr_t *self, const void *addr, const char *type) {
   uintptr_t expected = 0;
   if (__atomic_compare_exchange_n(self, &expected, (uintptr_t)addr, false, RELAXED, RELAXED))
     return;                   /* first use: remembered */

@@ -53,6 +53,10 @@
 #define RELEASE __ATOMIC_RELEASE
 #define ACQ_REL __ATOMIC_ACQ_REL
 
+/* Public entry points (and the slow paths weft/sync.h's inline code calls)
+ * are exported from the shared library, which hides everything else. */
+#define SYNC_API __attribute__((visibility("default")))
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -33,7 +33,7 @@
 
 static const char waitgroup_type[] = "weft_waitgroup";
 
-void weft_waitgroup_add(weft_waitgroup *wg, int delta) {
+SYNC_API void weft_waitgroup_add(weft_waitgroup *wg, int delta) {
   sync_copy_check(&wg->self, wg, waitgroup_type);
   if (delta < 0) SYNC_RACE_RELEASE_MERGE(&wg->sema);
   uint64_t state = __atomic_add_fetch(&wg->state, (uint64_t)(int64_t)delta << 32, ACQ_REL);
@@ -52,11 +52,11 @@ void weft_waitgroup_add(weft_waitgroup *wg, int delta) {
   for (; waiters != 0; waiters--) sema_release(&wg->sema, false);
 }
 
-void weft_waitgroup_done(weft_waitgroup *wg) {
+SYNC_API void weft_waitgroup_done(weft_waitgroup *wg) {
   weft_waitgroup_add(wg, -1);
 }
 
-void weft_waitgroup_wait(weft_waitgroup *wg) {
+SYNC_API void weft_waitgroup_wait(weft_waitgroup *wg) {
   sync_copy_check(&wg->self, wg, waitgroup_type);
   uint64_t state = __atomic_load_n(&wg->state, ACQUIRE);
   for (;;) {
@@ -89,7 +89,7 @@ static void waitgroup_task_run(void *p) {
   weft_waitgroup_done(task->wg);
 }
 
-void weft_waitgroup_go(weft_waitgroup *wg, void (*fn)(void *), void *arg) {
+SYNC_API void weft_waitgroup_go(weft_waitgroup *wg, void (*fn)(void *), void *arg) {
   weft_waitgroup_add(wg, 1);
   struct waitgroup_task task = {.wg = wg, .fn = fn, .arg = arg};
   weft_go_copy(waitgroup_task_run, &task, sizeof task);
