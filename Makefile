@@ -11,6 +11,11 @@
 # the sanitizer flavour of everything.
 CC ?= cc
 SANITIZE ?=
+# gcc 12 rejects atomic_thread_fence under -fsanitize=thread (-Werror=tsan),
+# so the TSan flavour defaults to clang unless CC is given explicitly.
+ifeq ($(SANITIZE)$(origin CC),threaddefault)
+  CC := clang
+endif
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 ifeq ($(origin BUILD),undefined)
   BUILD := build$(if $(filter clang%,$(notdir $(CC))),-clang,)$(if $(SANITIZE),-$(SANITIZE),)
