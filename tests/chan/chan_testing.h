@@ -177,27 +177,31 @@ static inline wait_reason parked_reason(uint64_t id, bool foreign) {
 }
 
 /*
- * ThreadSanitizer builds only: the runtime's global deadlock check cannot
- * tell its own threads from TSan's background threads, so it allows for
- * two unknown threads - and then mistakes this program's main thread,
- * running between two channel operations while every goroutine waits for
- * it, for one of TSan's. Two idle ballast threads keep the thread count
- * above that allowance, so the check never fires here (these tests do not
- * test deadlock detection). Reported to the runtime's owner. Programs that
- * fork children (TSan forbids threads in a child forked from a threaded
- * parent) define CHAN_TESTING_FORKS and go without.
+ * The runtime's global deadlock check treats threads that existed before
+ * the runtime started as harmless, and a foreign thread as a possible
+ * waker only once it has a stand-in g. This program's main thread wakes
+ * goroutines with operations that need no stand-in (a send to a parked
+ * receiver, a close), and may have been started before whichever thread
+ * happened to start the runtime; then, while every goroutine waits for
+ * main, the check could call it a deadlock (seen under qemu: a worker's
+ * first check ran while main, with no stand-in yet, was still spawning the
+ * main goroutine of weft_main). So main starts the runtime and takes its
+ * stand-in first thing. Programs that fork children (the runtime must not
+ * be running in a process that forks) define CHAN_TESTING_FORKS and do
+ * this in each child instead (chan_testing_start). Reported to the
+ * runtime's owner.
  */
-#if defined(WEFT_TSAN_FIBERS) && !defined(CHAN_TESTING_FORKS)
-static void *ballast_thread_(void *arg) {
-  for (;;) pause();
-  return arg;
+static inline void chan_testing_start(void) {
+  (void)rt_current();
+  /* The runtime's start-up checks (one per idle worker and the timer
+   * thread) read the state at different moments; one that began before
+   * the stand-in existed could still end after our first spawn. Let them
+   * finish first. */
+  struct timespec settle = {0, 20 * 1000 * 1000};
+  nanosleep(&settle, NULL);
 }
-__attribute__((constructor)) static void start_ballast_(void) {
-  for (int i = 0; i < 2; i++) {
-    pthread_t th;
-    if (pthread_create(&th, NULL, ballast_thread_, NULL) == 0) pthread_detach(th);
-  }
-}
+#if !defined(CHAN_TESTING_FORKS)
+__attribute__((constructor)) static void chan_testing_start_main_(void) { chan_testing_start(); }
 #endif
 
 #endif

@@ -19,7 +19,7 @@
  */
 #include <stdint.h>
 
-#define CHAN_TESTING_FORKS 1 /* no TSan ballast threads: we fork */
+#define CHAN_TESTING_FORKS 1 /* this program forks: no runtime in the parent */
 #include "chan_testing.h"
 
 struct expect {
@@ -45,8 +45,12 @@ static int scenario_main(int argc, char **argv) {
   scenario();
   return 0;
 }
-static void in_goroutine(void *arg) { exit(weft_main(scenario_main, 0, NULL)); }
+static void in_goroutine(void *arg) {
+  chan_testing_start();
+  exit(weft_main(scenario_main, 0, NULL));
+}
 static void in_thread(void *arg) {
+  chan_testing_start();
   scenario();
   exit(0);
 }
