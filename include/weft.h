@@ -8,6 +8,7 @@
  *   weft/time.h      time, sleep, after_func timers
  *   weft/chan.h      channels, select, channel timers and tickers
  *   weft/sync.h      mutex, rwmutex, cond, waitgroup, once
+ *   weft/context.h   contexts, after_func, groups (errgroup), signal contexts
  *   weft/debug.h     goroutine dumps (weft_dump); WEFT_DEBUG, WEFT_TRACEBACK
  *   weft/race.h      race detector annotations (weft_race_acquire, ...)
  */
@@ -18,6 +19,7 @@
 #include <weft/time.h>
 #include <weft/chan.h>
 #include <weft/sync.h>
+#include <weft/context.h>
 #include <weft/debug.h>
 #include <weft/race.h>
 
