@@ -13,8 +13,10 @@ foreach(src ${WEFT_TEST_SOURCES})
   set(target ${area}_${name})
   add_executable(${target} ${src})
   target_compile_options(${target} PRIVATE ${WEFT_WARNINGS} -g)
+  # WEFT_HAVE_LIBDW: without libdw (e.g. the aarch64 cross build) stacks
+  # have no file:line, and tests that match them must know.
   target_compile_definitions(${target} PRIVATE _GNU_SOURCE ${WEFT_SAN_DEFS}
-      WEFT_TEST_SCALE=${WEFT_TEST_SCALE})
+      WEFT_TEST_SCALE=${WEFT_TEST_SCALE} WEFT_HAVE_LIBDW=${WEFT_HAVE_LIBDW})
   target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(${target} PRIVATE weft)
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/${area})
