@@ -16,8 +16,13 @@
  * weft is a shared library, its whole module is weft. If weft was linked
  * statically, its object files were taken from the archive together, so
  * its code sits in one range of the executable's .text, between the
- * lowest and the highest of its global functions (all named rt_*, weft_*
- * or debug_*); static functions in that range are weft's too. Cold
+ * lowest and the highest of its functions named rt_* or weft_* (hidden
+ * visibility makes them local symbols there, so any binding counts) or
+ * being one of src/debug's own (their debug_* names are too common to go
+ * by, so a few are known by address); static functions in that range are
+ * weft's too, and so are all the statics of an object file (the .symtab
+ * groups static functions by object file, after an STT_FILE entry) that
+ * has one in the range, which covers the objects at either end. Cold
  * clones (".cold") live elsewhere and are judged by name.
  *
  * Everything here is under debug_lock.
@@ -38,6 +43,7 @@ struct symbol {
   uintptr_t addr; /* link-time address: subtract the load bias first */
   uintptr_t size;
   const char *name;
+  int group;      /* which object file's local symbols (-1: a global) */
 };
 
 struct module {
@@ -45,6 +51,7 @@ struct module {
   struct symbol *symbols;
   size_t count;
   uintptr_t weft_lo, weft_hi; /* weft's code, for a statically linked weft */
+  bool *object_is_weft;           /* per object file: is it weft's? */
 };
 
 #define MAX_MODULES 64
@@ -57,8 +64,21 @@ static int compare_symbols(const void *a, const void *b) {
 }
 
 static bool weft_name(const char *name) {
-  return (strncmp(name, "rt_", 3) == 0 || strncmp(name, "weft_", 5) == 0 ||
-          strncmp(name, "debug_", 6) == 0) && !strchr(name, '.');
+  return strncmp(name, "rt_", 3) == 0 || strncmp(name, "weft_", 5) == 0;
+}
+
+/* One function of each file of src/debug, whose names (debug_*) are too
+ * common to go by: their object files are weft's by address. */
+static uintptr_t debug_anchor(size_t i) {
+  switch (i) {
+  case 0: return (uintptr_t)&debug_collect;
+  case 1: return (uintptr_t)&debug_leak_report;
+  case 2: return (uintptr_t)&debug_options_init;
+  case 3: return (uintptr_t)&debug_symbolize;
+  case 4: return (uintptr_t)&debug_symtab_lookup;
+  case 5: return (uintptr_t)&debug_capture_current;
+  default: return 0;
+  }
 }
 
 /* Reads the function symbols of the file behind map. */
@@ -104,24 +124,42 @@ static void load_symbols(struct module *m) {
     return;
   }
   size_t n = 0;
+  int groups = 0;
   uintptr_t lo = UINTPTR_MAX, hi = 0;
   for (size_t i = 0; i < nsyms; i++) {
     int type = ELF64_ST_TYPE(syms[i].st_info);
+    if (type == STT_FILE) groups++; /* the locals of the next object file follow */
     if ((type != STT_FUNC && type != STT_GNU_IFUNC) || syms[i].st_shndx == SHN_UNDEF ||
         syms[i].st_value == 0 || syms[i].st_name >= strings->sh_size)
       continue;
+    bool local = ELF64_ST_BIND(syms[i].st_info) == STB_LOCAL;
     out[n].addr = (uintptr_t)syms[i].st_value;
     out[n].size = (uintptr_t)syms[i].st_size;
     out[n].name = names + syms[i].st_name;
-    if (ELF64_ST_BIND(syms[i].st_info) != STB_LOCAL && weft_name(out[n].name)) {
+    out[n].group = local ? groups - 1 : -1;
+    /* Linked statically, weft's hidden-visibility functions are local
+     * symbols of the executable: go by the name whatever the binding. */
+    bool weft = weft_name(out[n].name) && !strchr(out[n].name, '.');
+    for (size_t a = 0; !weft && debug_anchor(a); a++)
+      weft = out[n].addr + m->map->l_addr == debug_anchor(a);
+    if (weft) {
       if (out[n].addr < lo) lo = out[n].addr;
       if (out[n].addr + out[n].size > hi) hi = out[n].addr + out[n].size;
     }
     n++;
   }
+  /* An object file whose static functions lie partly inside weft's range
+   * is one of weft's: its statics outside the range (an object at either
+   * end) are weft's too. */
+  bool *object_is_weft = groups > 0 ? calloc((size_t)groups, sizeof *object_is_weft) : NULL;
+  for (size_t i = 0; object_is_weft && i < n; i++) {
+    if (out[i].group < 0) continue;
+    if (lo < hi && out[i].addr >= lo && out[i].addr < hi) object_is_weft[out[i].group] = true;
+  }
   qsort(out, n, sizeof *out, compare_symbols);
   m->symbols = out;
   m->count = n;
+  m->object_is_weft = object_is_weft;
   if (lo < hi) {
     m->weft_lo = lo;
     m->weft_hi = hi;
@@ -147,9 +185,7 @@ static struct link_map *map_of(uintptr_t pc) {
   return map;
 }
 
-const char *debug_symtab_lookup(uintptr_t pc, uintptr_t *start) {
-  struct link_map *map = map_of(pc);
-  struct module *m = map ? module_of(map) : NULL;
+static const struct symbol *symbol_of(uintptr_t pc, struct link_map *map, struct module *m) {
   if (!m || m->count == 0) return NULL;
   uintptr_t addr = pc - map->l_addr;
   size_t lo = 0, hi = m->count;
@@ -162,6 +198,13 @@ const char *debug_symtab_lookup(uintptr_t pc, uintptr_t *start) {
   const struct symbol *s = &m->symbols[lo - 1];
   /* A sized symbol must contain addr; an unsized one runs to the next. */
   if (s->size && addr >= s->addr + s->size) return NULL;
+  return s;
+}
+
+const char *debug_symtab_lookup(uintptr_t pc, uintptr_t *start) {
+  struct link_map *map = map_of(pc);
+  const struct symbol *s = map ? symbol_of(pc, map, module_of(map)) : NULL;
+  if (!s) return NULL;
   *start = s->addr + map->l_addr;
   return s->name;
 }
@@ -174,8 +217,8 @@ bool debug_symtab_internal(uintptr_t pc) {
   struct module *m = module_of(map);
   uintptr_t addr = pc - map->l_addr;
   if (m && m->weft_lo < m->weft_hi && addr >= m->weft_lo && addr < m->weft_hi) return true;
-  uintptr_t start;
-  const char *name = debug_symtab_lookup(pc, &start);
-  return name && (strncmp(name, "rt_", 3) == 0 || strncmp(name, "weft_", 5) == 0 ||
-                  strncmp(name, "debug_", 6) == 0);
+  const struct symbol *s = symbol_of(pc, map, m);
+  if (!s) return false;
+  if (s->group >= 0 && m->object_is_weft && m->object_is_weft[s->group]) return true;
+  return weft_name(s->name);
 }
