@@ -36,3 +36,18 @@ foreach(src ${WEFT_TEST_SOURCES})
   set_tests_properties(${area}/${name}@procs1 PROPERTIES TIMEOUT ${WEFT_TEST_TIMEOUT}
       ENVIRONMENT "WEFT_TEST_SCALE=${WEFT_TEST_SCALE};WEFT_PROCS=1")
 endforeach()
+
+# The shared library must export the whole public API (the library builds
+# with -fvisibility=hidden; public headers mark their declarations): one
+# test program per area linked against libweft.so instead of libweft.a.
+if(TARGET weft_shared AND NOT WEFT_SANITIZE)
+  foreach(src ${CMAKE_SOURCE_DIR}/tests/runtime/test_goroutines.c)
+    add_executable(runtime_test_shared_link ${src})
+    target_compile_options(runtime_test_shared_link PRIVATE ${WEFT_WARNINGS} -g)
+    target_compile_definitions(runtime_test_shared_link PRIVATE _GNU_SOURCE)
+    target_include_directories(runtime_test_shared_link PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/src)
+    target_link_libraries(runtime_test_shared_link PRIVATE weft_shared)
+    set_target_properties(runtime_test_shared_link PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/runtime)
+    add_test(NAME runtime/test_shared_link COMMAND runtime_test_shared_link)
+  endforeach()
+endif()

@@ -55,6 +55,10 @@
 #ifndef WEFT_CHAN_H
 #define WEFT_CHAN_H
 
+/* Everything declared here is libweft's public ABI: exported from the
+ * shared library even though the library builds with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -233,4 +237,5 @@ void weft_ticker_free(weft_ticker *t);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -89,6 +89,10 @@
 #ifndef WEFT_CONTEXT_H
 #define WEFT_CONTEXT_H
 
+/* Everything declared here is libweft's public ABI: exported from the
+ * shared library even though the library builds with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -285,4 +289,5 @@ void weft_group_free(weft_group *g);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

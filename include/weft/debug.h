@@ -21,6 +21,10 @@
 #ifndef WEFT_DEBUG_H
 #define WEFT_DEBUG_H
 
+/* Everything declared here is libweft's public ABI: exported from the
+ * shared library even though the library builds with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -65,4 +69,5 @@ static const char *const weft_debug_anchor_ __attribute__((used, unused)) = &wef
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -35,6 +35,10 @@
 #ifndef WEFT_RACE_H
 #define WEFT_RACE_H
 
+/* Everything declared here is libweft's public ABI: exported from the
+ * shared library even though the library builds with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -80,4 +84,5 @@ static const char *const weft_race_link_check_ __attribute__((used, unused)) =
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

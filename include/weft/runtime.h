@@ -27,6 +27,10 @@
 #ifndef WEFT_RUNTIME_H
 #define WEFT_RUNTIME_H
 
+/* Everything declared here is libweft's public ABI: exported from the
+ * shared library even though the library builds with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -93,4 +97,5 @@ int weft_procs(void);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -61,6 +61,10 @@
 #ifndef WEFT_SYNC_H
 #define WEFT_SYNC_H
 
+/* Everything declared here is libweft's public ABI: exported from the
+ * shared library even though the library builds with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -384,4 +388,5 @@ WEFT_SYNC_INLINE_ void weft_once_do(weft_once *o, void (*fn)(void *arg), void *a
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -15,6 +15,10 @@
 #ifndef WEFT_TIME_H
 #define WEFT_TIME_H
 
+/* Everything declared here is libweft's public ABI: exported from the
+ * shared library even though the library builds with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -79,4 +83,5 @@ void weft_timer_free(weft_timer *t);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

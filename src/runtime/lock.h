@@ -56,6 +56,18 @@ static inline void rt_cpu_relax(void) {
 #endif
 }
 
+/* A full (seq_cst) fence. ThreadSanitizer does not model fences (gcc
+ * rejects them under -fsanitize=thread), so in that build we use a seq_cst
+ * read-modify-write, which it does understand and which orders the same. */
+static inline void rt_fence(void) {
+#if defined(__SANITIZE_THREAD__) || defined(WEFT_TSAN_FIBERS)
+  static _Atomic uint32_t fence_word;
+  atomic_fetch_add_explicit(&fence_word, 0, memory_order_seq_cst);
+#else
+  atomic_thread_fence(memory_order_seq_cst);
+#endif
+}
+
 /* futex wrappers (lock.c) shared by the scheduler and foreign-thread parking. */
 void rt_futex_wait(_Atomic uint32_t *addr, uint32_t expected, int64_t timeout_ns);
 void rt_futex_wake(_Atomic uint32_t *addr, int count);

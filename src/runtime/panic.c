@@ -51,7 +51,21 @@ static void print_current_stack(FILE *out) {
   backtrace_symbols_fd(pcs, n, fileno(out));
 }
 
+/* The first fatal error or panic wins; any other thread that dies at the
+ * same time waits for the process to end instead of interleaving its own
+ * report (as Go does). A panic raised while printing the first one (a
+ * broken stack, say) is not reported again. */
+static _Atomic bool dying;
+
+static void wait_for_exit(void) {
+  for (;;) pause();
+}
+
 _Noreturn static void die(const char *prefix, const char *fmt, va_list ap) {
+  if (atomic_exchange(&dying, true)) {
+    wait_for_exit();
+    _exit(2);
+  }
   fflush(stdout);
   fputs(prefix, stderr);
   vfprintf(stderr, fmt, ap);
@@ -93,6 +107,7 @@ void *rt_calloc(size_t n, size_t size) {
 
 #ifdef WEFT_FAULT_HANDLER
 static void fault_handler(int sig, siginfo_t *si, void *ucontext) {
+  if (atomic_exchange(&dying, true)) wait_for_exit();
   struct weft_g *g = rt_goroutine();
   char *lo;
   fflush(stdout);

@@ -297,7 +297,7 @@ void rt_ready_batch_begin(void) { ready_batch.on = true; }
 void rt_ready_batch_flush(void) {
   if (ready_batch.n) {
     global_put_batch(ready_batch.head, ready_batch.tail, ready_batch.n);
-    atomic_thread_fence(memory_order_seq_cst);
+    rt_fence();
     wakep();
   }
   ready_batch.head = ready_batch.tail = NULL;
@@ -324,7 +324,7 @@ void runq_put_ready(struct weft_g *g) {
   } else {
     g->sched_next = NULL;
     global_put_batch(g, g, 1);
-    atomic_thread_fence(memory_order_seq_cst);
+    rt_fence();
     wakep();
   }
 }

@@ -115,7 +115,32 @@ static void test_no_false_alarm_thread(void) {
   free(r.output);
 }
 
+/* Panics in many goroutines at once: exactly one report, status 2. */
+static atomic_int go_flag;
+static void panicker(void *arg) {
+  while (!atomic_load(&go_flag)) weft_yield();
+  rt_panic("boom from goroutine %llu", (unsigned long long)weft_self());
+}
+static int many_panics(int argc, char **argv) {
+  for (int i = 0; i < 8; i++) weft_go(panicker, NULL);
+  weft_sleep(WEFT_MILLISECOND);
+  atomic_store(&go_flag, 1);
+  weft_sleep(WEFT_HOUR);
+  return 0;
+}
+static void panics_child(void *arg) { exit(weft_main(many_panics, 0, NULL)); }
+static void test_one_report_when_many_panic(void) {
+  struct child_result r = check_child(panics_child, NULL);
+  CHECK_STATUS(r, 2);
+  int reports = 0;
+  for (const char *p = r.output; (p = strstr(p, "panic: boom from goroutine")); p++) reports++;
+  CHECK_EQ(reports, 1);
+  CHECK(strstr(r.output, "fatal error: fatal error") == NULL);
+  free(r.output);
+}
+
 int main(void) {
+  RUN(test_one_report_when_many_panic);
   RUN(test_main_return_ends_program);
   RUN(test_main_weft_exit);
   RUN(test_deadlock_reported);
