@@ -61,6 +61,10 @@ static void wait_for_exit(void) {
   for (;;) pause();
 }
 
+void rt_die_claim(void) {
+  if (atomic_exchange(&dying, true)) wait_for_exit();
+}
+
 _Noreturn static void die(const char *prefix, const char *fmt, va_list ap) {
   if (atomic_exchange(&dying, true)) {
     wait_for_exit();

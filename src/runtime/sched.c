@@ -711,6 +711,7 @@ void sched_check_dead(void) {
   if (rt_timers_pending() > 0 || rt_timer_thread_busy() || !sched_all_idle()) return;
   if (live <= 0 && main_exited)
     rt_fatal("no goroutines (main called weft_exit) - deadlock!");
+  rt_die_claim(); /* a worker and the timer thread may both get here */
   fflush(stdout);
   fprintf(stderr, "fatal error: all goroutines are asleep - deadlock!\n\n");
   if (rt_hooks.dump_all) rt_hooks.dump_all(stderr, "deadlock");

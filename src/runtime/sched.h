@@ -152,6 +152,9 @@ int env_procs(void);
 size_t env_stack_size(void);
 
 /* panic.c */
+/* The caller is about to report a fatal error and exit; returns only to
+ * the first caller, every later one waits for the process to end. */
+void rt_die_claim(void);
 void signals_init_thread(struct worker *w);
 void signals_init(void);
 void rt_print_goroutine_header(FILE *out, struct weft_g *g, const char *state);
