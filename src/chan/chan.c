@@ -121,7 +121,7 @@ static struct weft_chan *chan_alloc(size_t elem_size, size_t cap) {
   return c;
 }
 
-weft_chan *weft_chan_make(size_t elem_size, size_t cap) {
+CHAN_API weft_chan *weft_chan_make(size_t elem_size, size_t cap) {
   return chan_alloc(elem_size, cap);
 }
 
@@ -141,7 +141,7 @@ static void chan_destroy(struct weft_chan *c) {
   free(c);
 }
 
-void weft_chan_free(weft_chan *c) {
+CHAN_API void weft_chan_free(weft_chan *c) {
   if (!c) return;
   if (c->timer)
     rt_panic("weft_chan_free: channel %p belongs to a timer or ticker; free that instead", (void *)c);
@@ -174,7 +174,8 @@ static void send_park(struct weft_chan *c, const void *elem) {
  * The body of a send with c->lock held (released on every path). Returns
  * false only when !block and the send would have to wait.
  */
-static bool send_locked(struct weft_chan *c, const void *elem, bool block) {
+static bool send_locked(struct weft_chan *c, const void *elem, bool block, const void *pc) {
+  chan_race_send(c, elem, pc);
   if (unlikely(c->closed)) {
     rt_lock_release(&c->lock);
     rt_panic("send on closed channel");
@@ -199,19 +200,23 @@ static bool send_locked(struct weft_chan *c, const void *elem, bool block) {
   return true;
 }
 
-void weft_chan_send(weft_chan *c, const void *elem) {
+CHAN_API void weft_chan_send(weft_chan *c, const void *elem) {
   if (unlikely(!c)) block_forever(WAIT_CHAN_SEND_NIL);
   chan_lock(c);
-  send_locked(c, elem, true);
+  send_locked(c, elem, true, CHAN_CALLER_PC());
 }
 
-bool chan_try_send_locked(struct weft_chan *c, const void *elem) {
-  return send_locked(c, elem, false);
+void chan_send_blocking(struct weft_chan *c, const void *elem, const void *pc) {
+  send_locked(c, elem, true, pc);
 }
 
-bool chan_try_send_slow(struct weft_chan *c, const void *elem) {
+bool chan_try_send_locked(struct weft_chan *c, const void *elem, const void *pc) {
+  return send_locked(c, elem, false, pc);
+}
+
+bool chan_try_send_slow(struct weft_chan *c, const void *elem, const void *pc) {
   chan_lock(c);
-  return send_locked(c, elem, false);
+  return send_locked(c, elem, false, pc);
 }
 
 /* ---- receive ---------------------------------------------------------------- */
@@ -222,7 +227,7 @@ static bool recv_park(struct weft_chan *c, void *elem) {
   waitq_enqueue(&c->recvq, &sg);
   race_release(&sg);
   rt_park(WAIT_CHAN_RECV, c, chan_commit_unlock, &c->lock);
-  race_acquire(sg.success ? (const void *)&sg : chan_race_closed(c));
+  race_acquire(sg.success ? (const void *)&sg : chan_race_addr(c));
   return sg.success;
 }
 
@@ -231,56 +236,56 @@ static bool recv_park(struct weft_chan *c, void *elem) {
  * Returns false only when !block and the receive would have to wait;
  * otherwise *ok tells whether a value came.
  */
-static bool recv_locked(struct weft_chan *c, void *elem, bool block, bool *ok) {
+static bool recv_locked(struct weft_chan *c, void *elem, bool block, bool *ok, const void *pc) {
   struct sudog *sg = waitq_dequeue(&c->sendq);
   if (sg) {
     chan_recv_from(c, sg, elem);
     rt_lock_release(&c->lock);
     rt_ready(sg->g);
     *ok = true;
-    return true;
-  }
-  if (c->qcount > 0) {
+  } else if (c->qcount > 0) {
     chan_buf_get(c, elem);
     rt_lock_release(&c->lock);
     *ok = true;
-    return true;
-  }
-  if (c->closed) {
-    race_acquire(chan_race_closed(c));
+  } else if (c->closed) {
+    race_acquire(chan_race_addr(c));
     rt_lock_release(&c->lock);
     if (elem) memset(elem, 0, c->elem_size);
     *ok = false;
-    return true;
-  }
-  if (!block) {
+  } else if (!block) {
     rt_lock_release(&c->lock);
     return false;
+  } else {
+    *ok = recv_park(c, elem);
   }
-  *ok = recv_park(c, elem);
+  chan_race_received(c, elem, pc);
   return true;
 }
 
-bool weft_chan_recv(weft_chan *c, void *elem) {
+CHAN_API bool weft_chan_recv(weft_chan *c, void *elem) {
   if (unlikely(!c)) block_forever(WAIT_CHAN_RECV_NIL);
   bool ok;
   chan_lock(c);
-  recv_locked(c, elem, true, &ok);
+  recv_locked(c, elem, true, &ok, CHAN_CALLER_PC());
   return ok;
 }
 
-bool chan_try_recv_locked(struct weft_chan *c, void *elem, bool *ok) {
-  return recv_locked(c, elem, false, ok);
+void chan_recv_blocking(struct weft_chan *c, void *elem, bool *ok, const void *pc) {
+  recv_locked(c, elem, true, ok, pc);
 }
 
-bool chan_try_recv_slow(struct weft_chan *c, void *elem, bool *ok) {
+bool chan_try_recv_locked(struct weft_chan *c, void *elem, bool *ok, const void *pc) {
+  return recv_locked(c, elem, false, ok, pc);
+}
+
+bool chan_try_recv_slow(struct weft_chan *c, void *elem, bool *ok, const void *pc) {
   chan_lock(c);
-  return recv_locked(c, elem, false, ok);
+  return recv_locked(c, elem, false, ok, pc);
 }
 
 /* ---- close ------------------------------------------------------------------- */
 
-void weft_chan_close(weft_chan *c) {
+CHAN_API void weft_chan_close(weft_chan *c) {
   if (!c) rt_panic("close of nil channel");
   if (c->timer) rt_panic("close of the channel of a timer or ticker (%p)", (void *)c);
   chan_lock(c);
@@ -289,7 +294,8 @@ void weft_chan_close(weft_chan *c) {
     rt_panic("close of closed channel");
   }
   CHAN_STORE(c->closed, 1);
-  race_release(chan_race_closed(c));
+  race_write_range_pc(chan_race_addr(c), 1, CHAN_CALLER_PC());
+  race_release(chan_race_addr(c));
   /* Collect every waiter in queue order, linked through sudog->next (free
    * once dequeued), and wake them after the lock is released. */
   struct sudog *wake = NULL, **tail = &wake, *sg;
@@ -317,12 +323,12 @@ void weft_chan_close(weft_chan *c) {
 
 /* ---- len, cap ------------------------------------------------------------------ */
 
-size_t weft_chan_len(weft_chan *c) {
+CHAN_API size_t weft_chan_len(weft_chan *c) {
   if (!c || c->timer) return 0;
   return CHAN_LOAD(c->qcount);
 }
 
-size_t weft_chan_cap(weft_chan *c) {
+CHAN_API size_t weft_chan_cap(weft_chan *c) {
   if (!c || c->timer) return 0;
   return c->cap;
 }

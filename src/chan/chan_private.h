@@ -30,6 +30,10 @@
 #include "race/race.h"
 #include "runtime/runtime.h"
 
+/* The public API (weft/chan.h): exported from the shared library, which is
+ * built with hidden visibility for everything else. */
+#define CHAN_API __attribute__((visibility("default")))
+
 #define CHAN_LOAD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 #define CHAN_STORE(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
 
@@ -125,8 +129,31 @@ static inline void *chan_slot(struct weft_chan *c, size_t i) {
  *     which can only hide a race, never report a false one;
  *   - close releases the channel's own address; a receive that returns
  *     false because of it acquires it.
+ * And the memory the library touches on the user's behalf, reported at the
+ * user's call site (pc): a send reads its element and the channel's own
+ * address (so a send racing a close is a race, as in Go: close writes it);
+ * a receive writes its element once it has the value. pc NULL (sends the
+ * runtime makes itself, such as a timer's) reports no access. len and cap
+ * report nothing, as in Go.
  */
-static inline const void *chan_race_closed(struct weft_chan *c) { return &c->closed; }
+static inline const void *chan_race_addr(struct weft_chan *c) { return &c->closed; }
+
+/* The public function's caller, only needed by the race flavour. */
+#if WEFT_RACE
+#define CHAN_CALLER_PC() ((const void *)__builtin_return_address(0))
+#else
+#define CHAN_CALLER_PC() ((const void *)0)
+#endif
+
+static inline void chan_race_send(struct weft_chan *c, const void *elem, const void *pc) {
+  if (!pc) return;
+  race_read_range_pc(chan_race_addr(c), 1, pc);
+  if (elem && c->elem_size) race_read_range_pc(elem, c->elem_size, pc);
+}
+
+static inline void chan_race_received(struct weft_chan *c, void *elem, const void *pc) {
+  if (pc && elem && c->elem_size) race_write_range_pc(elem, c->elem_size, pc);
+}
 
 static inline void chan_race_slot(struct weft_chan *c, size_t i) {
   /* Elements of size 0 share one address, as in Go; not buf, which for
@@ -277,11 +304,16 @@ static inline bool chan_empty(struct weft_chan *c) {
 
 /* Non-blocking operations (chan.c): the locked part of chan_try_send/recv
  * below (they take c->lock themselves), and the same entered with c->lock
- * already held (released on return). */
-bool chan_try_send_slow(struct weft_chan *c, const void *elem);
-bool chan_try_recv_slow(struct weft_chan *c, void *elem, bool *ok);
-bool chan_try_send_locked(struct weft_chan *c, const void *elem);
-bool chan_try_recv_locked(struct weft_chan *c, void *elem, bool *ok);
+ * already held (released on return). pc: the user's call site for the race
+ * flavour, NULL for the runtime's own operations. */
+bool chan_try_send_slow(struct weft_chan *c, const void *elem, const void *pc);
+bool chan_try_recv_slow(struct weft_chan *c, void *elem, bool *ok, const void *pc);
+bool chan_try_send_locked(struct weft_chan *c, const void *elem, const void *pc);
+bool chan_try_recv_locked(struct weft_chan *c, void *elem, bool *ok, const void *pc);
+/* The blocking send/receive, entered with c->lock held (a select of one
+ * case, which is the plain operation but with the select's caller as pc). */
+void chan_send_blocking(struct weft_chan *c, const void *elem, const void *pc);
+void chan_recv_blocking(struct weft_chan *c, void *elem, bool *ok, const void *pc);
 
 /*
  * Non-blocking send/receive (a select of one case with a default). Inline,
@@ -290,28 +322,30 @@ bool chan_try_recv_locked(struct weft_chan *c, void *elem, bool *ok);
  * chan_try_recv returns false if it would block, else true with *ok set.
  * Why the lock-free answers are exact: see chan.c, "Fast paths".
  */
-static inline bool chan_try_send(struct weft_chan *c, const void *elem) {
+static inline bool chan_try_send(struct weft_chan *c, const void *elem, const void *pc) {
   if (!c) return false;
+  chan_race_send(c, elem, pc);
   /* Not closed, then full: at some moment between the two loads it was
    * neither closed nor able to take a value (Go's chansend argument). */
   if (CHAN_LOAD(c->closed) == 0 && chan_full(c)) return false;
-  return chan_try_send_slow(c, elem);
+  return chan_try_send_slow(c, elem, pc);
 }
 
-static inline bool chan_try_recv(struct weft_chan *c, void *elem, bool *ok) {
+static inline bool chan_try_recv(struct weft_chan *c, void *elem, bool *ok, const void *pc) {
   if (!c) return false;
   if (chan_empty(c)) {
     /* Empty, then not closed: could not proceed at the first load. */
     if (CHAN_LOAD(c->closed) == 0) return false;
     /* Closed; it cannot reopen, so if it is still empty it stays empty. */
     if (chan_empty(c)) {
-      race_acquire(chan_race_closed(c));
+      race_acquire(chan_race_addr(c));
       if (elem) memset(elem, 0, c->elem_size);
+      chan_race_received(c, elem, pc);
       *ok = false;
       return true;
     }
   }
-  return chan_try_recv_slow(c, elem, ok);
+  return chan_try_recv_slow(c, elem, ok, pc);
 }
 
 /* Timer channels (timechan.c): marks a channel as owned by a timer, and

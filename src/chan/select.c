@@ -216,7 +216,7 @@ static bool select_commit(struct weft_g *g, void *arg) {
 /* ---- the select ------------------------------------------------------------- */
 
 /* Passes 2 and 3 (every channel locked on entry, unlocked on return). */
-static int select_block(weft_case *cases, const uint32_t *lockorder, size_t n) {
+static int select_block(weft_case *cases, const uint32_t *lockorder, size_t n, const void *pc) {
   struct sudog stack_sudogs[SELECT_STACK_CASES];
   struct sudog *sudogs = n <= SELECT_STACK_CASES ? stack_sudogs : rt_malloc(n * sizeof *sudogs);
   _Atomic uint32_t done = 0;
@@ -245,11 +245,16 @@ static int select_block(weft_case *cases, const uint32_t *lockorder, size_t n) {
   if (unlikely(casi < 0)) rt_fatal("select: woken without a completed case");
   bool success = won->success;
   weft_case *cas = &cases[casi];
-  race_acquire(success ? (const void *)won : chan_race_closed(cas->chan));
+  race_acquire(success ? (const void *)won : chan_race_addr(cas->chan));
   if (sudogs != stack_sudogs) free(sudogs);
 
-  if (cas->op == WEFT_OP_RECV) cas->ok = success;
-  else if (unlikely(!success)) rt_panic("send on closed channel");
+  if (cas->op == WEFT_OP_RECV) {
+    cas->ok = success;
+    chan_race_received(cas->chan, cas->elem, pc);
+  } else {
+    if (unlikely(!success)) rt_panic("send on closed channel");
+    chan_race_send(cas->chan, cas->elem, pc);
+  }
   return (int)casi;
 }
 
@@ -259,8 +264,8 @@ _Noreturn static void select_forever(void) {
 }
 
 /* Pass 1, then pass 2/3 if block. Returns the chosen case or -1. */
-static int select_run(weft_case *cases, size_t n, const uint32_t *pollorder,
-                      const uint32_t *lockorder, size_t live, bool block) {
+static int select_run(weft_case *cases, const uint32_t *pollorder, const uint32_t *lockorder,
+                      size_t live, bool block, const void *pc) {
   select_lock(cases, lockorder, live);
   for (size_t i = 0; i < live; i++) {
     uint32_t casi = pollorder[i];
@@ -273,23 +278,28 @@ static int select_run(weft_case *cases, size_t n, const uint32_t *pollorder,
         select_unlock(cases, lockorder, live);
         rt_ready(sg->g);
         cas->ok = true;
+        chan_race_received(c, cas->elem, pc);
         return (int)casi;
       }
       if (c->qcount > 0) {
         chan_buf_get(c, cas->elem);
         select_unlock(cases, lockorder, live);
         cas->ok = true;
+        chan_race_received(c, cas->elem, pc);
         return (int)casi;
       }
       if (c->closed) {
-        race_acquire(chan_race_closed(c));
+        race_acquire(chan_race_addr(c));
         select_unlock(cases, lockorder, live);
         if (cas->elem) memset(cas->elem, 0, c->elem_size);
         cas->ok = false;
+        chan_race_received(c, cas->elem, pc);
         return (int)casi;
       }
     } else {
-      if (unlikely(c->closed)) {
+      bool closed = c->closed;
+      if (closed || c->recvq.first || c->qcount < c->cap) chan_race_send(c, cas->elem, pc);
+      if (unlikely(closed)) {
         select_unlock(cases, lockorder, live);
         rt_panic("send on closed channel");
       }
@@ -310,8 +320,7 @@ static int select_run(weft_case *cases, size_t n, const uint32_t *pollorder,
     select_unlock(cases, lockorder, live);
     return -1;
   }
-  (void)n;
-  return select_block(cases, lockorder, live);
+  return select_block(cases, lockorder, live, pc);
 }
 
 /*
@@ -319,7 +328,8 @@ static int select_run(weft_case *cases, size_t n, const uint32_t *pollorder,
  * lock only, skipping those that a lock-free look says cannot proceed.
  * Returns the index of the case it completed, or -1 if none could.
  */
-static int select_fast(weft_case *cases, const uint32_t *pollorder, size_t live) {
+static int select_fast(weft_case *cases, const uint32_t *pollorder, size_t live,
+                       const void *pc) {
   for (size_t i = 0; i < live; i++) {
     uint32_t casi = pollorder[i];
     weft_case *cas = &cases[casi];
@@ -327,27 +337,41 @@ static int select_fast(weft_case *cases, const uint32_t *pollorder, size_t live)
     if (cas->op == WEFT_OP_RECV) {
       if (chan_empty(c) && CHAN_LOAD(c->closed) == 0) continue;
       chan_lock(c);
-      if (chan_try_recv_locked(c, cas->elem, &cas->ok)) return (int)casi;
+      if (chan_try_recv_locked(c, cas->elem, &cas->ok, pc)) return (int)casi;
     } else {
       if (CHAN_LOAD(c->closed) == 0 && chan_full(c)) continue;
       chan_lock(c);
-      if (chan_try_send_locked(c, cas->elem)) return (int)casi;
+      if (chan_try_send_locked(c, cas->elem, pc)) return (int)casi;
     }
   }
   return -1;
 }
 
-static int select_general(weft_case *cases, size_t n, bool block) {
+/* Go evaluates every send case's value on entering a select: so the race
+ * flavour reads them all here (the chosen case's channel is read when it
+ * proceeds, as in Go). */
+static void select_race_entry(weft_case *cases, size_t n, const void *pc) {
+#if WEFT_RACE
+  for (size_t i = 0; i < n; i++)
+    if (cases[i].chan && cases[i].op == WEFT_OP_SEND && cases[i].elem && cases[i].chan->elem_size)
+      race_read_range_pc(cases[i].elem, cases[i].chan->elem_size, pc);
+#else
+  (void)cases, (void)n, (void)pc;
+#endif
+}
+
+static int select_general(weft_case *cases, size_t n, bool block, const void *pc) {
   uint32_t stack_orders[2 * SELECT_STACK_CASES];
   uint32_t *orders = n <= SELECT_STACK_CASES ? stack_orders : rt_malloc(2 * n * sizeof *orders);
   uint32_t *pollorder = orders, *lockorder = orders + n;
   size_t live = select_shuffle(cases, n, pollorder);
+  select_race_entry(cases, n, pc);
   int chosen = -1;
   if (live > 0) {
-    chosen = select_fast(cases, pollorder, live);
+    chosen = select_fast(cases, pollorder, live, pc);
     if (chosen < 0) {
       select_sort(cases, pollorder, lockorder, live);
-      chosen = select_run(cases, n, pollorder, lockorder, live, block);
+      chosen = select_run(cases, pollorder, lockorder, live, block, pc);
     }
   }
   if (orders != stack_orders) free(orders);
@@ -355,27 +379,32 @@ static int select_general(weft_case *cases, size_t n, bool block) {
   return chosen;
 }
 
-int weft_select(weft_case *cases, size_t n) {
+CHAN_API int weft_select(weft_case *cases, size_t n) {
+  const void *pc = CHAN_CALLER_PC();
   if (n == 1 && cases[0].chan) {
     weft_case *cas = &cases[0];
+    struct weft_chan *c = cas->chan;
     if (cas->op == WEFT_OP_RECV) {
-      cas->ok = weft_chan_recv(cas->chan, cas->elem);
+      chan_lock(c);
+      chan_recv_blocking(c, cas->elem, &cas->ok, pc);
       return 0;
     }
     if (cas->op == WEFT_OP_SEND) {
-      weft_chan_send(cas->chan, cas->elem);
+      chan_lock(c);
+      chan_send_blocking(c, cas->elem, pc);
       return 0;
     }
   }
-  return select_general(cases, n, true);
+  return select_general(cases, n, true, pc);
 }
 
-int weft_select_default(weft_case *cases, size_t n) {
+CHAN_API int weft_select_default(weft_case *cases, size_t n) {
+  const void *pc = CHAN_CALLER_PC();
   if (n == 1 && cases[0].chan) {
     weft_case *cas = &cases[0];
-    if (cas->op == WEFT_OP_RECV) return chan_try_recv(cas->chan, cas->elem, &cas->ok) ? 0 : -1;
-    if (cas->op == WEFT_OP_SEND) return chan_try_send(cas->chan, cas->elem) ? 0 : -1;
+    if (cas->op == WEFT_OP_RECV) return chan_try_recv(cas->chan, cas->elem, &cas->ok, pc) ? 0 : -1;
+    if (cas->op == WEFT_OP_SEND) return chan_try_send(cas->chan, cas->elem, pc) ? 0 : -1;
   }
   if (n == 0) return -1;
-  return select_general(cases, n, false);
+  return select_general(cases, n, false, pc);
 }

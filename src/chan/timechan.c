@@ -39,12 +39,12 @@
 
 static void chan_timer_deliver(struct weft_timer *t, int64_t now_wall) {
   weft_time value = now_wall;
-  chan_try_send(t->chan, &value);
+  chan_try_send(t->chan, &value, NULL);
 }
 
 static void chan_timer_drain(struct weft_timer *t) {
   bool ok;
-  chan_try_recv(t->chan, NULL, &ok);
+  chan_try_recv(t->chan, NULL, &ok, NULL);
 }
 
 static void chan_timer_dispose(struct weft_timer *t) {
@@ -65,13 +65,13 @@ static struct weft_timer *chan_timer_make(void) {
   return t;
 }
 
-weft_timer *weft_timer_new(weft_duration d) {
+CHAN_API weft_timer *weft_timer_new(weft_duration d) {
   struct weft_timer *t = chan_timer_make();
   rt_weft_timer_start(t, d, 0);
   return t;
 }
 
-weft_chan *weft_timer_chan(weft_timer *t) {
+CHAN_API weft_chan *weft_timer_chan(weft_timer *t) {
   if (!t) rt_panic("weft_timer_chan: nil timer");
   return t->chan;
 }
@@ -82,7 +82,7 @@ struct weft_ticker {
   struct weft_timer *timer;
 };
 
-weft_ticker *weft_ticker_new(weft_duration d) {
+CHAN_API weft_ticker *weft_ticker_new(weft_duration d) {
   if (d <= 0) rt_panic("non-positive interval for NewTicker");
   struct weft_ticker *k = rt_calloc(1, sizeof *k);
   k->timer = chan_timer_make();
@@ -91,12 +91,12 @@ weft_ticker *weft_ticker_new(weft_duration d) {
   return k;
 }
 
-weft_chan *weft_ticker_chan(weft_ticker *k) {
+CHAN_API weft_chan *weft_ticker_chan(weft_ticker *k) {
   if (!k) rt_panic("weft_ticker_chan: nil ticker");
   return k->timer->chan;
 }
 
-void weft_ticker_reset(weft_ticker *k, weft_duration d) {
+CHAN_API void weft_ticker_reset(weft_ticker *k, weft_duration d) {
   if (d <= 0) rt_panic("non-positive interval for Ticker.Reset");
   if (!k) rt_panic("weft_ticker_reset: nil ticker");
   struct weft_timer *t = k->timer;
@@ -108,12 +108,12 @@ void weft_ticker_reset(weft_ticker *k, weft_duration d) {
   rt_lock_release(&t->lock);
 }
 
-void weft_ticker_stop(weft_ticker *k) {
+CHAN_API void weft_ticker_stop(weft_ticker *k) {
   if (!k) rt_panic("weft_ticker_stop: nil ticker");
   weft_timer_stop(k->timer);
 }
 
-void weft_ticker_free(weft_ticker *k) {
+CHAN_API void weft_ticker_free(weft_ticker *k) {
   if (!k) return;
   weft_timer_free(k->timer);
   free(k);
