@@ -235,6 +235,7 @@ static int select_block(weft_case *cases, const uint32_t *lockorder, size_t n, c
 
   select_lock(cases, lockorder, n);
   struct sudog *won = g->param;
+  g->param = NULL; /* it points into this frame */
   long casi = -1;
   for (size_t k = 0; k < n; k++) {
     weft_case *cas = &cases[lockorder[k]];
