@@ -8,9 +8,10 @@
 # (src/runtime/switch_aarch64.S) is executed, not just compiled. Packages:
 # gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user (see docs/building.md).
 #
-# The compilers and the emulator can be overridden from the command line
-# (-DCMAKE_C_COMPILER=..., -DWEFT_QEMU_AARCH64=...), e.g. to use
-# clang --target=aarch64-linux-gnu or a qemu-aarch64-static.
+# The compiler and the emulator can be overridden from the command line,
+# e.g. -DWEFT_QEMU_AARCH64=qemu-aarch64-static, or clang with
+# -DCMAKE_C_COMPILER=clang -DCMAKE_C_COMPILER_TARGET=aarch64-linux-gnu
+# -DCMAKE_ASM_COMPILER_TARGET=aarch64-linux-gnu.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 
