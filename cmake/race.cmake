@@ -24,8 +24,9 @@ endif()
 
 target_compile_options(weft-race_objs PRIVATE -fno-optimize-sibling-calls)
 
-set(WEFT_RACE_CFLAGS -fsanitize=thread -g -O1 -fno-builtin-memcpy -fno-builtin-memset
-    -fno-builtin-memmove)
+# -fno-builtin: gcc must not expand memcpy/strcpy/... inline after the
+# instrumentation pass (docs/race.md), or those copies go unchecked.
+set(WEFT_RACE_CFLAGS -fsanitize=thread -g -O1 -fno-builtin)
 if(CMAKE_C_COMPILER_ID MATCHES "Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   # 16-byte atomics as instructions (and so as __tsan_atomic128_*), not libatomic calls.
   list(APPEND WEFT_RACE_CFLAGS -mcx16)
@@ -63,8 +64,9 @@ endif()
 
 # Every construct both compilers instrument, linked with libweft-race only.
 weft_race_program(race_all_constructs ${CMAKE_SOURCE_DIR}/tests/race/all_constructs.c)
-target_compile_options(race_all_constructs PRIVATE -Wno-unused-value -Wno-atomic-alignment
-    -Wno-unknown-warning-option)
+if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+  target_compile_options(race_all_constructs PRIVATE -Wno-atomic-alignment)
+endif()
 add_test(NAME race/all_constructs COMMAND race_all_constructs)
 
 # Instrumented code + plain libweft: a link error naming the mistake.

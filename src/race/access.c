@@ -84,12 +84,28 @@ RACE_INLINE bool check_word(struct race_ctx *c, uintptr_t addr, uint32_t mask, u
       continue;
     }
     bool freed = v0 == RACE_CELL_FREED;
-    report_race(c, access_addr, access_size, kind, pc, old, freed);
+    report_race(c, access_addr, access_size, kind, pc, old, freed, addr & ~(uintptr_t)7);
     return false;
   }
   if (store < 0) store = empty;
   if (store < 0) store = (int)(c->evict++ & (RACE_CELLS - 1));
   cell_store(&cells[store], cur);
+  /* Another thread may have checked this word at the same moment and
+   * missed us as we missed it: look once more at the cells that changed
+   * meanwhile (cheap; the line is in cache). Not a guarantee (no fence),
+   * but it closes most of the window. */
+  for (int i = 0; i < RACE_CELLS; i++) {
+    if (i == store) continue;
+    race_cell old = cell_load(&cells[i]);
+    if (old == v[i] || old == 0 || !(old & mask)) continue;
+    if (((old ^ cur) & (0xFFu << RACE_CELL_SID_SHIFT)) == 0) continue;
+    if (old & kind & RACE_CELL_READ) continue;
+    if (old & kind & RACE_CELL_ATOMIC) continue;
+    if (cell_epoch(old) <= c->clock[cell_sid(old)]) continue;
+    report_race(c, access_addr, access_size, kind, pc, old, cell_load(&cells[0]) == RACE_CELL_FREED,
+                addr & ~(uintptr_t)7);
+    return false;
+  }
   return true;
 }
 

@@ -166,6 +166,8 @@ static void thread_exit(void *arg) {
       atomic_store(&t->busy, 1);
       if (race_fence_mode) atomic_thread_fence(memory_order_seq_cst);
     }
+    /* The thread's life happens before pthread_join (pthread.c). */
+    sync_release(c, (uintptr_t)pthread_self(), true);
     atomic_store(&c->finished, true);
     slot_release(c);
     /* glibc reuses thread stacks: forget this one's accesses. */
@@ -682,6 +684,35 @@ void race_switch(struct weft_g *g) {
       atomic_store_explicit(&slots[c->sid].referenced, true, memory_order_relaxed);
   }
   ctx_refresh(t);
+}
+
+void race_thread_fork(struct race_fork *f, uintptr_t pc) {
+  struct race_thread *t = &race_tls;
+  f->valid = false;
+  if (!atomic_load_explicit(&race_inited, memory_order_acquire) || t->in_rt) return;
+  struct race_ctx *p = sync_enter(t);
+  race_real_memcpy(f->clock, p->clock, sizeof f->clock);
+  f->gen = p->gen;
+  f->create_stack = depot_here(p, pc);
+  f->valid = true;
+  ctx_epoch_next(p);
+  hook_exit(t);
+}
+
+void race_thread_begin(const struct race_fork *f) {
+  if (!f->valid) return;
+  struct race_thread *t = &race_tls;
+  if (!t->ctx) {
+    /* Named before it takes a slot: the slot's journal copies the name. */
+    ctx_current()->create_stack = f->create_stack;
+  }
+  struct race_ctx *c = sync_enter(t);
+  if (c->gen == f->gen) {
+    for (int i = 0; i < RACE_SLOTS; i++)
+      if (f->clock[i] > c->clock[i]) c->clock[i] = f->clock[i];
+  }
+  c->create_stack = f->create_stack;
+  hook_exit(t);
 }
 
 void race_acquire(const void *addr) {

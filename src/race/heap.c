@@ -19,9 +19,10 @@
  *      allocation stack) for the report's "Location is heap block" line;
  *      a freed block stays known until its address is allocated again.
  *
- * realloc is malloc + copy + free (the copy is checked as a read of the old
- * block and a write of the new one): growing in place would need the old
- * block's fate decided before glibc decides it.
+ * realloc is malloc + copy + free: growing in place would need the old
+ * block's fate decided before glibc decides it. When called from
+ * instrumented code (same rule as intercept.c's) the copy is checked as a
+ * read of the old block and a write of the new one.
  *
  * glibc's internal allocations (strdup, fopen, ...) call malloc through
  * the PLT, so they come here too. The detector's own memory never does
@@ -211,7 +212,7 @@ RACE_API void free(void *p) {
   __libc_free(p);
 }
 
-static void *do_realloc(void *p, size_t size, uintptr_t pc) {
+static void *do_realloc(void *p, size_t size, uintptr_t pc, uintptr_t cfa) {
   if (!p) {
     void *q = __libc_malloc(size);
     on_alloc(q, size, pc);
@@ -229,7 +230,7 @@ static void *do_realloc(void *p, size_t size, uintptr_t pc) {
   if (!q) return NULL;
   on_alloc(q, size, pc);
   size_t n = old < size ? old : size;
-  if (tracking(t)) {
+  if (tracking(t) && race_from_instrumented(cfa)) {
     race_access_range((uintptr_t)p, n, ACC_READ, pc);
     race_access_range((uintptr_t)q, n, 0, pc);
   }
@@ -239,7 +240,9 @@ static void *do_realloc(void *p, size_t size, uintptr_t pc) {
   return q;
 }
 
-RACE_API void *realloc(void *p, size_t size) { return do_realloc(p, size, PC()); }
+RACE_API void *realloc(void *p, size_t size) {
+  return do_realloc(p, size, PC(), (uintptr_t)__builtin_dwarf_cfa());
+}
 
 RACE_API void *reallocarray(void *p, size_t n, size_t size) {
   size_t total;
@@ -247,7 +250,7 @@ RACE_API void *reallocarray(void *p, size_t n, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  return do_realloc(p, total, PC());
+  return do_realloc(p, total, PC(), (uintptr_t)__builtin_dwarf_cfa());
 }
 
 RACE_API int posix_memalign(void **out, size_t align, size_t size) {

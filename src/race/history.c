@@ -17,7 +17,7 @@
  *      (and its incarnation: a recycled g means the goroutine is gone);
  *   2. walking the ring backwards, EPOCH entries say which epoch each
  *      stretch belongs to; the newest ACCESS in stretch (sid, epoch) whose
- *      range holds addr is the one;
+ *      range overlaps the bytes of the cell is the one;
  *   3. its stack: the ENTRY/EXIT entries after it say how deep the context
  *      was then relative to now and how shallow it has been since; frames
  *      that were never popped since are still on its shadow stack (copied
@@ -101,9 +101,13 @@ void stack_current(struct race_ctx *c, uintptr_t pc, struct race_stack *out) {
 
 static inline unsigned ev_kind(const struct race_event *e) { return (unsigned)(e->w0 >> EV_KIND_SHIFT); }
 
-enum restore_result history_restore(race_cell old, uintptr_t addr, struct race_owner *owner,
-                                    struct race_stack *out, bool *is_free) {
+enum restore_result history_restore(race_cell old, uintptr_t word, struct race_owner *owner,
+                                    struct race_stack *out, bool *is_free, uintptr_t *access_addr) {
   unsigned sid = cell_sid(old), epoch = cell_epoch(old);
+  /* The bytes the old access touched in this word. */
+  unsigned old_mask = old & RACE_CELL_MASK;
+  uintptr_t lo = word + (unsigned)__builtin_ctz(old_mask ? old_mask : 1);
+  uintptr_t hi = word + 32 - (unsigned)__builtin_clz(old_mask ? old_mask : 1);
   bool want_read = (old & RACE_CELL_READ) != 0, want_atomic = (old & RACE_CELL_ATOMIC) != 0;
   out->n = 0;
   out->truncated = false;
@@ -150,7 +154,7 @@ enum restore_result history_restore(race_cell old, uintptr_t addr, struct race_o
     if (k != EV_ACCESS || win_sid != sid || win_epoch != epoch) continue;
     uintptr_t a = (uintptr_t)(e->w1 & EV_PC_MASK);
     size_t size = (size_t)(e->w1 >> 48);
-    if (addr < a || addr >= a + (size ? size : 1)) continue;
+    if (a >= hi || a + (size ? size : 1) <= lo) continue;
     bool r = (e->w0 & EV_READ) != 0, at = (e->w0 & EV_ATOMIC) != 0;
     if (r == want_read && at == want_atomic) {
       found = i;
@@ -161,6 +165,7 @@ enum restore_result history_restore(race_cell old, uintptr_t addr, struct race_o
   if (found < 0) found = fallback;
   if (found < 0) goto done;
   *is_free = (ev[found].w0 & EV_FREE) != 0;
+  *access_addr = (uintptr_t)(ev[found].w1 & EV_PC_MASK);
 
   /* 3. Its stack. */
   int64_t rel = 0, min_rel = 0;
@@ -191,8 +196,6 @@ enum restore_result history_restore(race_cell old, uintptr_t addr, struct race_o
       if (out->n < RACE_MAX_FRAMES) out->pc[out->n++] = (uintptr_t)(ev[j].w0 & EV_PC_MASK);
       else out->truncated = true;
       need--;
-    } else if (k == EV_EPOCH && !((ev[j].w1 >> 48) & 1)) {
-      break;
     }
   }
   for (int64_t lvl = kept; lvl > 0; lvl--) {

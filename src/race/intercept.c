@@ -136,14 +136,7 @@ static inline size_t real_nlen(const char *s, size_t max) {
   return n;
 }
 
-/* Was the function that called us (cfa: its stack pointer at the call)
- * instrumented? */
-static inline bool from_instrumented(uintptr_t cfa) {
-  struct race_thread *t = &race_tls;
-  struct race_ctx *c = t->ctx;
-  if (!c || c->depth == 0 || t->in_rt) return false;
-  return c->stack_cfa[c->depth - 1] == cfa;
-}
+#define from_instrumented race_from_instrumented
 
 static inline void check_read(const void *p, size_t n, uintptr_t pc) {
   race_access_range((uintptr_t)p, n, ACC_READ, pc);

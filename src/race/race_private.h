@@ -236,6 +236,17 @@ RACE_INLINE void hook_exit(struct race_thread *t) {
   atomic_store_explicit(&t->busy, 0, memory_order_release);
 }
 
+/* pthread_create's edge (pthread.c): the parent's knowledge, handed to
+ * the new thread's context. */
+struct race_fork {
+  bool valid;
+  uint64_t gen;
+  uint32_t create_stack;
+  uint16_t clock[RACE_SLOTS];
+};
+void race_thread_fork(struct race_fork *f, uintptr_t pc);
+void race_thread_begin(const struct race_fork *f);
+
 /* Recomputes t->gen_ok after t->ctx or its state changed (busy held). */
 void ctx_refresh(struct race_thread *t);
 /* The current context, created if needed, without attaching a slot. */
@@ -315,11 +326,12 @@ struct race_stack {
 };
 /* The current stack of c: pc, then its shadow stack. */
 void stack_current(struct race_ctx *c, uintptr_t pc, struct race_stack *out);
-/* Restores the stack of the access recorded in cell `old` that overlaps
- * addr. Fills *owner. Returns false if the history no longer has it. */
+/* Restores the stack of the access recorded in cell `old` of the shadow
+ * word at `word`. Fills *owner (unless RESTORE_UNKNOWN) and, when
+ * restored, *access_addr with where that access started. */
 enum restore_result { RESTORE_UNKNOWN, RESTORE_NO_STACK, RESTORE_OK };
-enum restore_result history_restore(race_cell old, uintptr_t addr, struct race_owner *owner,
-                                    struct race_stack *out, bool *is_free);
+enum restore_result history_restore(race_cell old, uintptr_t word, struct race_owner *owner,
+                                    struct race_stack *out, bool *is_free, uintptr_t *access_addr);
 
 /* ---- stack depot (depot.c) ---------------------------------------------- */
 
@@ -336,9 +348,10 @@ struct race_access_facts {
   size_t size;
   uint32_t kind;            /* ACC_READ | ACC_ATOMIC | ACC_FREE */
 };
-/* c's access at (addr, kind) conflicts with cell `old`. busy held. */
+/* c's access of [addr, addr+size) (kind, at pc) conflicts with cell `old`
+ * of the shadow word at `word`. busy held. */
 void report_race(struct race_ctx *c, uintptr_t addr, size_t size, uint32_t kind, uintptr_t pc,
-                 race_cell old, bool freed);
+                 race_cell old, bool freed, uintptr_t word);
 extern _Atomic int race_reports;
 bool report_address_suppressed(uintptr_t addr);
 void report_init(void);
@@ -360,6 +373,17 @@ struct race_block {
 bool heap_find_block(uintptr_t addr, struct race_block *out);
 
 /* ---- libc (intercept.c) --------------------------------------------------- */
+
+/* Was the function that called an interceptor instrumented? cfa is the
+ * interceptor's __builtin_dwarf_cfa(): its caller's stack pointer at the
+ * call, which an instrumented caller also passed to __tsan_func_entry
+ * (intercept.c explains). */
+RACE_INLINE bool race_from_instrumented(uintptr_t cfa) {
+  struct race_thread *t = &race_tls;
+  struct race_ctx *c = t->ctx;
+  if (!c || c->depth == 0 || t->in_rt) return false;
+  return c->stack_cfa[c->depth - 1] == cfa;
+}
 
 /* The real functions, for the detector's own use (never checked). */
 void *race_real_memcpy(void *d, const void *s, size_t n);

@@ -289,7 +289,7 @@ static const char *verb(uint32_t kind, bool free, bool capital) {
 /* ---- the report -------------------------------------------------------------- */
 
 void report_race(struct race_ctx *c, uintptr_t addr, size_t size, uint32_t kind, uintptr_t pc,
-                 race_cell old, bool freed) {
+                 race_cell old, bool freed, uintptr_t word) {
   struct race_thread *t = &race_tls;
   t->in_rt++;
   rt_lock_acquire(&report_lock);
@@ -307,7 +307,8 @@ void report_race(struct race_ctx *c, uintptr_t addr, size_t size, uint32_t kind,
   stack_current(c, pc, &cur);
   struct race_owner owner;
   bool prev_free = false;
-  enum restore_result restored = history_restore(old, addr, &owner, &prev, &prev_free);
+  uintptr_t prev_addr = word + (unsigned)__builtin_ctz((old & RACE_CELL_MASK) | 0x100);
+  enum restore_result restored = history_restore(old, word, &owner, &prev, &prev_free, &prev_addr);
   if (restored != RESTORE_OK) prev.n = 0;
   uint64_t h1 = stack_hash(&cur), h2 = stack_hash(&prev);
   uint64_t pair = mix((h1 < h2 ? h1 : h2) * 31 + (h1 < h2 ? h2 : h1));
@@ -336,7 +337,7 @@ void report_race(struct race_ctx *c, uintptr_t addr, size_t size, uint32_t kind,
   if (restored == RESTORE_UNKNOWN) snprintf(who, sizeof who, "unknown goroutine");
   else ctx_describe(who, sizeof who, owner.main, owner.kind, owner.id);
   fprintf(out, "Previous %s at 0x%012lx by %s:\n", verb(old_kind, old_free, false),
-          (unsigned long)addr, who);
+          (unsigned long)prev_addr, who);
   if (restored == RESTORE_OK) {
     if (old_free) fputs("  free()\n", out);
     if (print_stack(out, &prev, locked) == 0 && !old_free) fputs("  [failed to restore the stack]\n", out);

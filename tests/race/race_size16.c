@@ -1,0 +1,23 @@
+/* Two goroutines write a 16-byte global without synchronisation. */
+// reports: 1
+// expect: Write at 0x[0-9a-f]+ by (goroutine [0-9]+|main goroutine):
+// expect: Previous write at
+#include "race_test.h"
+
+__int128 shared __attribute__((aligned(16)));
+
+static void writer(void *arg) {
+  shared = (__int128)1;
+  step_to(1);
+  join_done();
+}
+
+static int app_main(int argc, char **argv) {
+  weft_go(writer, NULL);
+  step_wait(1);
+  shared = (__int128)2;
+  join_wait(1);
+  return 0;
+}
+
+RACE_MAIN(app_main)
