@@ -4,6 +4,7 @@
 #   make test       build, then run the whole suite through ctest
 #   make demo       build, then run the scenario tour
 #   make bench      build the benchmarks and their Go twins; print weft vs Go
+#   make install    build, then install under PREFIX (default /usr/local; DESTDIR honoured)
 #   make clean
 #
 # CC selects the compiler (make test CC=clang); BUILD the build folder
@@ -21,8 +22,9 @@ ifeq ($(origin BUILD),undefined)
   BUILD := build$(if $(filter clang%,$(notdir $(CC))),-clang,)$(if $(SANITIZE),-$(SANITIZE),)
 endif
 CMAKE_FLAGS ?=
+PREFIX ?= /usr/local
 
-.PHONY: all build test demo bench clean
+.PHONY: all build test demo bench install clean
 
 all: build
 
@@ -41,6 +43,11 @@ demo: build
 
 bench: build
 	sh bench/run.sh $(BUILD)
+
+# Headers, both library flavours (static and shared), the weft driver,
+# weft.pc/weft-race.pc and the CMake package (cmake/install.cmake).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf build build-*
