@@ -3,9 +3,10 @@
  *
  * The design is Go's runtime/select.go (selectgo), in C.
  *
- * Orders. Each select first builds two permutations of its live cases
+ * Orders. Each select works with two permutations of its live cases
  * (cases whose channel is NULL are left out, which is what makes a NULL
- * channel "never ready"):
+ * channel "never ready"); the second is built only when the fast path
+ * below found nothing:
  *   pollorder  a uniformly random shuffle (inside-out Fisher-Yates): the
  *              order in which cases are tried, so that among ready cases
  *              each is chosen with equal probability;
