@@ -99,8 +99,6 @@ const char *cc_command(void) {
   return cc && *cc ? cc : "cc";
 }
 
-static bool race_clang_x86_64(const char *tmpdir);
-
 void build_flags(const struct buildopts *o, struct argv *cflags) {
   if (o->race) {
     argv_add_words(cflags, "-fsanitize=thread -g -O1 -fno-builtin");
@@ -233,8 +231,7 @@ static bool has_suffix(const char *s, const char *suf) {
 }
 
 int compile_program(const struct layout *l, const struct buildopts *o, char **files, size_t nfiles,
-                    const char *out, const char *tmpdir, bool for_run) {
-  (void)for_run;
+                    const char *out, const char *tmpdir) {
   if (o->race) {
     if (!WEFT_CONFIG_HAVE_RACE && l->build_tree) {
       tool_error("-race: this build has no libweft-race (sanitizer builds do not make it)");

@@ -175,7 +175,7 @@ static int cmd_build(const char *cmd, int argc, char **argv) {
   } else {
     default_out(files.v[0], out, sizeof out);
   }
-  int rc = compile_program(&l, &o, files.v, files.n, out, tmp, run);
+  int rc = compile_program(&l, &o, files.v, files.n, out, tmp);
   if (rc == 0 && run)
     rc = run_program(out, args.v, args.n);
   remove_tmpdir(tmp);
@@ -254,7 +254,6 @@ static int cmd_env(int argc, char **argv) {
       {"WEFT_VERSION", WEFT_VERSION},
   };
   size_t nv = sizeof vars / sizeof vars[0];
-  int rc = 0;
   if (argc == 0) {
     for (size_t i = 0; i < nv; i++)
       printf("%s='%s'\n", vars[i].name, vars[i].value);
@@ -273,7 +272,7 @@ static int cmd_env(int argc, char **argv) {
   argv_free(&rf);
   argv_free(&libs);
   argv_free(&rlibs);
-  return rc;
+  return 0;
 }
 
 int main(int argc, char **argv) {

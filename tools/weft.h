@@ -49,7 +49,7 @@ int layout_find(struct layout *l); /* 0, or -1 after printing why */
 /* Compile `files` into `out` (build dir for intermediate objects: tmpdir).
  * Returns 0, or 2 after the compiler's own message (or ours) was printed. */
 int compile_program(const struct layout *l, const struct buildopts *o, char **files, size_t nfiles,
-                    const char *out, const char *tmpdir, bool for_run);
+                    const char *out, const char *tmpdir);
 /* Runs `path args...`; returns its exit status as `weft run` should exit. */
 int run_program(const char *path, char **args, size_t nargs);
 const char *cc_command(void);                   /* $CC or "cc" */
