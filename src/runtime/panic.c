@@ -155,15 +155,15 @@ void signals_init(void) {
 #endif
 }
 
+/* Every worker gets an alternate signal stack, in every build: handlers
+ * installed with SA_ONSTACK (ours for faults, src/debug's for SIGQUIT)
+ * must not run on a goroutine's stack, which may be the one that
+ * overflowed and is sized for the goroutine, not for a symbolizer. */
 void signals_init_thread(struct worker *w) {
-#ifdef WEFT_FAULT_HANDLER
   void *p = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) return;
   stack_t ss = {.ss_sp = p, .ss_size = ALTSTACK_SIZE, .ss_flags = 0};
   if (sigaltstack(&ss, NULL) == 0) w->altstack = p;
   else munmap(p, ALTSTACK_SIZE);
-#else
-  (void)w;
-#endif
 }

@@ -171,8 +171,13 @@ void rt_for_each_g(void (*fn)(struct weft_g *g, void *arg), void *arg);
  * into a heap while it is pending. fire(t, seq) runs on the runtime's timer
  * thread once t->when has passed, with no runtime lock held; it must not
  * block (ready a g, spawn a goroutine, do a non-blocking send). seq is the
- * value t->seq had when the timer expired: every add/del/modify increments
- * it, so a fire that raced a stop or reset can tell it is stale.
+ * value t->seq had when the timer expired. rt_timer_set/rt_timer_del
+ * increment it when they change a PENDING timer (so a periodic timer's
+ * in-flight tick is dropped by a stop or reset); a one-shot timer already
+ * taken off the heap is committed to fire, which is what "stop returned
+ * false" promises. A user that wants in-flight expiries dropped too (Go
+ * 1.23 channel timers) uses rt_timer_rearm, or after rt_timer_del
+ * increments seq itself under its own lock.
  * A timer with period > 0 re-arms itself at when + period before firing.
  */
 struct rt_timer {
@@ -187,6 +192,9 @@ struct rt_timer {
 void rt_timer_init(struct rt_timer *t, void (*fire)(struct rt_timer *, uint64_t), void *arg);
 /* Arms (or re-arms) t to fire at `when`; returns true if it was pending. */
 bool rt_timer_set(struct rt_timer *t, int64_t when, int64_t period);
+/* Same, and atomically makes any expiry already taken off the heap stale
+ * (Go 1.23 channel timers: nothing from before a reset is delivered). */
+bool rt_timer_rearm(struct rt_timer *t, int64_t when, int64_t period);
 /* Disarms t; returns true if it was pending (so it will not fire). */
 bool rt_timer_del(struct rt_timer *t);
 /* Disarms t and waits until any fire() in progress has returned, so that t

@@ -338,6 +338,9 @@ static void park_foreign(struct weft_g *g, bool (*commit)(struct weft_g *, void 
     atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
     return;
   }
+  /* If every worker went idle before we counted ourselves parked, nobody
+   * else will look again: check for a global deadlock ourselves. */
+  if (sched_all_idle()) sched_check_dead();
   /* The waker takes us off foreign_parked (so the deadlock check never
    * counts a woken thread as asleep). */
   while (atomic_load_explicit(&g->park_word, memory_order_acquire) == 0)

@@ -90,11 +90,23 @@ weft_timer *weft_after_func(weft_duration d, void (*fn)(void *), void *arg) {
   return t;
 }
 
+/* Channel timers (kinds with a drain) must leave no stale value: an expiry
+ * already taken off the heap but not yet delivered is cancelled as well
+ * (its seq no longer matches). after_func timers keep Go's contract
+ * instead: once expired, fn will run, so stop/reset report false and the
+ * in-flight call goes ahead. */
+static void cancel_in_flight(struct weft_timer *t) {
+  if (t->kind->drain) {
+    atomic_fetch_add_explicit(&t->rt.seq, 1, memory_order_relaxed);
+    t->kind->drain(t);
+  }
+}
+
 bool weft_timer_stop(weft_timer *t) {
   if (!t) rt_panic("weft_timer_stop: nil timer");
   rt_lock_acquire(&t->lock);
   bool was = rt_timer_del(&t->rt);
-  if (t->kind->drain) t->kind->drain(t);
+  cancel_in_flight(t);
   rt_lock_release(&t->lock);
   return was;
 }
@@ -102,8 +114,16 @@ bool weft_timer_stop(weft_timer *t) {
 bool weft_timer_reset(weft_timer *t, weft_duration d) {
   if (!t) rt_panic("weft_timer_reset: nil timer");
   rt_lock_acquire(&t->lock);
-  bool was = rt_timer_set(&t->rt, deadline_after(d), t->rt.period);
-  if (t->kind->drain) t->kind->drain(t);
+  bool was;
+  if (t->kind->drain) {
+    /* Re-arm and make older expiries stale in one step under the heap
+     * lock (a separate bump could also kill the new expiry when d <= 0),
+     * then empty the channel. */
+    was = rt_timer_rearm(&t->rt, deadline_after(d), t->rt.period);
+    t->kind->drain(t);
+  } else {
+    was = rt_timer_set(&t->rt, deadline_after(d), t->rt.period);
+  }
   rt_lock_release(&t->lock);
   return was;
 }

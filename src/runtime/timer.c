@@ -135,11 +135,11 @@ void rt_timer_init(struct rt_timer *t, void (*fire)(struct rt_timer *, uint64_t)
   t->heap_index = -1;
 }
 
-bool rt_timer_set(struct rt_timer *t, int64_t when, int64_t period) {
+static bool timer_set(struct rt_timer *t, int64_t when, int64_t period, bool drop_in_flight) {
   rt_init();
   rt_lock_acquire(&timers.lock);
-  atomic_fetch_add_explicit(&t->seq, 1, memory_order_relaxed);
   bool was = t->heap_index >= 0;
+  if (was || drop_in_flight) atomic_fetch_add_explicit(&t->seq, 1, memory_order_relaxed);
   t->period = period;
   if (was) {
     int64_t old = t->when;
@@ -156,11 +156,21 @@ bool rt_timer_set(struct rt_timer *t, int64_t when, int64_t period) {
   return was;
 }
 
+bool rt_timer_set(struct rt_timer *t, int64_t when, int64_t period) {
+  return timer_set(t, when, period, false);
+}
+
+bool rt_timer_rearm(struct rt_timer *t, int64_t when, int64_t period) {
+  return timer_set(t, when, period, true);
+}
+
 bool rt_timer_del(struct rt_timer *t) {
   rt_lock_acquire(&timers.lock);
-  atomic_fetch_add_explicit(&t->seq, 1, memory_order_relaxed);
   bool was = t->heap_index >= 0;
-  if (was) heap_remove(t);
+  if (was) {
+    atomic_fetch_add_explicit(&t->seq, 1, memory_order_relaxed);
+    heap_remove(t);
+  }
   publish_next();
   rt_lock_release(&timers.lock);
   return was;

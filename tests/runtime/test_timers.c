@@ -133,7 +133,30 @@ static void test_many_sleepers(void) {
   CHECK_EQ(atomic_load(&early), 0);
 }
 
+/* Go's contract, raced on purpose: stop returning false means fn has
+ * started or will start; true means it never will. Each round arms a
+ * timer and stops it near its expiry. */
+static atomic_int raced_runs;
+static void raced_fn(void *arg) { atomic_fetch_add(&raced_runs, 1); }
+static void test_stop_false_means_fn_runs(void) {
+  int rounds = (int)scaled(2000);
+  int said_false = 0;
+  atomic_store(&raced_runs, 0);
+  for (int i = 0; i < rounds; i++) {
+    weft_timer *t = weft_after_func((i % 50) * WEFT_MICROSECOND, raced_fn, NULL);
+    for (int k = 0; k < i % 7; k++) weft_yield();
+    if (!weft_timer_stop(t)) said_false++;
+    weft_timer_free(t);
+  }
+  /* Every "false" is a call that has started or will start. */
+  int64_t deadline = rt_nanotime() + 10 * WEFT_SECOND;
+  while (atomic_load(&raced_runs) < said_false && rt_nanotime() < deadline) weft_sleep(WEFT_MILLISECOND);
+  weft_sleep(5 * WEFT_MILLISECOND);
+  CHECK_EQ(atomic_load(&raced_runs), said_false);
+}
+
 static int app(int argc, char **argv) {
+  RUN(test_stop_false_means_fn_runs);
   RUN(test_sleep_not_early);
   RUN(test_after_func_fires);
   RUN(test_after_func_stop);
