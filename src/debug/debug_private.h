@@ -12,6 +12,8 @@
  *   dump.c       goroutine dumps: weft_dump, SIGQUIT, deadlock, panics;
  *                installs the runtime hooks.
  *   leak.c       the end-of-program leak report (WEFT_DEBUG=leakcheck=1).
+ *   symtab.c     function names from ELF symbol tables (no libdw).
+ *   report_stack.c  a stack of its own for the reporter.
  *
  * Reporting is kept apart from detection (KCSAN's rule): nothing here is
  * on a hot path. Detectors capture facts cheaply (a pc, a g) and call in
@@ -95,6 +97,26 @@ void debug_options_init(void);
 bool debug_options_parse(const char *spec, struct debug_options *out, char *err, size_t errlen);
 /* The help text: one line per key, then WEFT_TRACEBACK (for `weft env`). */
 void debug_options_help(FILE *out);
+
+/* ---- racy reads ------------------------------------------------------------ */
+
+/*
+ * A report reads other goroutines' state (status, wait reason, saved
+ * stack) while they may be changing it: a snapshot taken without stopping
+ * the world, racy by design and validated where it matters (dump.c). In
+ * builds where real ThreadSanitizer checks weft itself, these reads are
+ * excluded from checking (and only these: the reporter's own
+ * synchronisation is still seen).
+ */
+#if defined(WEFT_TSAN_FIBERS)
+void __tsan_ignore_thread_begin(void);
+void __tsan_ignore_thread_end(void);
+#define DEBUG_RACY_READS_BEGIN() __tsan_ignore_thread_begin()
+#define DEBUG_RACY_READS_END() __tsan_ignore_thread_end()
+#else
+#define DEBUG_RACY_READS_BEGIN() ((void)0)
+#define DEBUG_RACY_READS_END() ((void)0)
+#endif
 
 /* ---- the symbolizer lock -------------------------------------------------- */
 
@@ -214,9 +236,16 @@ struct debug_g *debug_collect(struct weft_g *first, bool include_system, size_t 
 enum { HEADER_GO = 0, HEADER_LEAK = 1 };
 void debug_print_header(FILE *out, const struct debug_g *d, const char *state, int style);
 
-/* One goroutine: header, stack, created-by. `self` means d is the calling
- * goroutine (its stack is captured live). */
-void debug_print_goroutine(FILE *out, const struct debug_g *d, bool self, int style, bool locked);
+/* One goroutine: header, stack, created-by. `live` is the stack of the
+ * calling goroutine when d is it (captured by the caller, in place);
+ * NULL for the others, whose stacks are unwound from their saved state. */
+void debug_print_goroutine(FILE *out, const struct debug_g *d, const struct debug_stack *live,
+                           int style, bool locked);
+
+/* Runs fn(arg) on the report stack (report_stack.c), a 1 MiB stack of its
+ * own, so that a report works however little of the caller's stack is
+ * left; in place if the report stack is in use. */
+void debug_on_report_stack(void (*fn)(void *), void *arg);
 
 /* Optional: who holds the object a g waits on. src/sync provides
  * sync_holder_goid; it is a weak reference so that src/debug links without

@@ -116,7 +116,9 @@ static int compare_g(const void *a, const void *b, void *first) {
 
 struct debug_g *debug_collect(struct weft_g *first, bool include_system, size_t *n) {
   struct collect c = {NULL, 0, 0, include_system, false};
+  DEBUG_RACY_READS_BEGIN();
   rt_for_each_g(collect_one, &c);
+  DEBUG_RACY_READS_END();
   if (c.items) qsort_r(c.items, c.len, sizeof c.items[0], compare_g, first);
   *n = c.len;
   return c.items;
@@ -164,7 +166,10 @@ void debug_print_header(FILE *out, const struct debug_g *d, const char *state, i
     if (d->wait_obj) used += (size_t)snprintf(extra, sizeof extra, ", on %p", d->wait_obj);
     uint64_t holder = 0;
     bool foreign = false;
-    if (sync_holder_goid && d->g && sync_holder_goid(d->g, &holder, &foreign))
+    DEBUG_RACY_READS_BEGIN();
+    bool held = sync_holder_goid && d->g && sync_holder_goid(d->g, &holder, &foreign);
+    DEBUG_RACY_READS_END();
+    if (held)
       snprintf(extra + used, sizeof extra - used, ", held by goroutine %llu", (unsigned long long)holder);
     else if (foreign)
       snprintf(extra + used, sizeof extra - used, ", held by a thread outside weft");
@@ -173,52 +178,68 @@ void debug_print_header(FILE *out, const struct debug_g *d, const char *state, i
           state, wait, extra);
 }
 
-void debug_print_goroutine(FILE *out, const struct debug_g *d, bool self, int style, bool locked) {
-  debug_print_header(out, d, state_name(d, self), style);
-  struct debug_stack *s = malloc(sizeof *s);
-  if (!s) {
-    fputs("\tstack unavailable (out of memory)\n", out);
-    return;
-  }
-  if (self) {
-    debug_capture_current(s);
-    debug_print_stack(out, s, locked);
+void debug_print_goroutine(FILE *out, const struct debug_g *d, const struct debug_stack *live,
+                           int style, bool locked) {
+  debug_print_header(out, d, state_name(d, live != NULL), style);
+  if (live) {
+    debug_print_stack(out, live, locked);
   } else if (d->foreign) {
     fputs("\tthread outside weft; stack unavailable\n", out);
   } else if (d->status == G_RUNNING) {
     fputs("\tgoroutine running on other thread; stack unavailable\n", out);
-  } else if (!d->sp) {
-    /* Never ran: Go shows the function it will start in. */
-    s->n = 1;
-    s->truncated = false;
-    s->pc[0] = (uintptr_t)d->fn;
-    s->exact[0] = true;
-    debug_print_stack(out, s, locked);
   } else {
-    bool ok = debug_capture_parked(s, d->sp, d->stack.lo, d->stack.hi, locked);
-    /* It must not have moved while we looked (see traceback.c). */
-    if (ok && (atomic_load(&d->g->status) != d->status || d->g->sp != d->sp)) ok = false;
-    if (ok) debug_print_stack(out, s, locked);
-    else fputs("\tgoroutine running on other thread; stack unavailable\n", out);
+    struct debug_stack *s = malloc(sizeof *s);
+    if (!s) {
+      fputs("\tstack unavailable (out of memory)\n", out);
+    } else if (!d->sp) {
+      /* Never ran: Go shows the function it will start in. */
+      s->n = 1;
+      s->truncated = false;
+      s->pc[0] = (uintptr_t)d->fn;
+      s->exact[0] = true;
+      debug_print_stack(out, s, locked);
+    } else {
+      DEBUG_RACY_READS_BEGIN();
+      bool ok = debug_capture_parked(s, d->sp, d->stack.lo, d->stack.hi, locked);
+      /* It must not have moved while we looked (see traceback.c). */
+      if (ok && (atomic_load(&d->g->status) != d->status || d->g->sp != d->sp)) ok = false;
+      DEBUG_RACY_READS_END();
+      if (ok) debug_print_stack(out, s, locked);
+      else fputs("\tgoroutine running on other thread; stack unavailable\n", out);
+    }
+    free(s);
   }
-  free(s);
   if (!d->main && !d->foreign) debug_print_created_by(out, d->created_pc, d->parent_id, locked);
 }
 
 /* ---- whole dumps -------------------------------------------------------------- */
 
-/* Every goroutine, `self` (the caller's, may be NULL) first and live. */
-static void dump_goroutines(FILE *out, struct weft_g *self, bool skip_self) {
+/*
+ * A dump request: the caller's own goroutine (if any) with its stack,
+ * captured in place before the printing moves to the report stack
+ * (report_stack.c), where an unwind would only find the report stack.
+ */
+struct dump {
+  FILE *out;
+  struct weft_g *self;          /* the calling goroutine, or NULL */
+  const struct debug_stack *self_stack;
+  bool skip_self;               /* printed already */
+};
+
+/* Every goroutine, the caller first (live), in Go's layout. */
+static void dump_goroutines(void *arg) {
+  const struct dump *req = arg;
+  FILE *out = req->out;
   bool locked = debug_lock();
   size_t n = 0;
-  struct debug_g *all = debug_collect(self, debug_traceback_level == TRACEBACK_SYSTEM, &n);
+  struct debug_g *all = debug_collect(req->self, debug_traceback_level == TRACEBACK_SYSTEM, &n);
   bool first = true;
   for (size_t i = 0; i < n; i++) {
-    bool is_self = self && all[i].g == self;
-    if (is_self && skip_self) continue;
+    bool is_self = req->self && all[i].g == req->self;
+    if (is_self && req->skip_self) continue;
     if (!first) fputc('\n', out);
     first = false;
-    debug_print_goroutine(out, &all[i], is_self, HEADER_GO, locked);
+    debug_print_goroutine(out, &all[i], is_self ? req->self_stack : NULL, HEADER_GO, locked);
   }
   free(all);
   if (locked) debug_unlock();
@@ -226,8 +247,13 @@ static void dump_goroutines(FILE *out, struct weft_g *self, bool skip_self) {
 }
 
 __attribute__((visibility("default"))) void weft_dump(FILE *out) {
-  if (!out) out = stderr;
-  dump_goroutines(out, rt_goroutine(), false);
+  struct dump req = {out ? out : stderr, rt_goroutine(), NULL, false};
+  struct debug_stack *live = req.self ? malloc(sizeof *live) : NULL;
+  if (live) debug_capture_current(live);
+  else req.self = NULL; /* no stack for it: printed like the others */
+  req.self_stack = live;
+  debug_on_report_stack(dump_goroutines, &req);
+  free(live);
 }
 
 /*
@@ -245,16 +271,21 @@ static void fatal_report_begin(void) {
   for (;;) pause();
 }
 
+/* The faulting goroutine's stack: one fatal report at a time (above), so
+ * static storage, which a fault handler can use without allocating. */
+static struct debug_stack fatal_stack;
+
 /* rt_hooks.dump_all: the deadlock report (every worker idle). */
 static void hook_dump_all(FILE *out, const char *why) {
   fatal_report_begin();
-  dump_goroutines(out, rt_goroutine(), false);
+  struct dump req = {out, NULL, NULL, false};
+  debug_on_report_stack(dump_goroutines, &req);
 }
 
-/* rt_hooks.print_stack: the goroutine at fault (g is the caller's). */
-static void hook_print_stack(FILE *out, struct weft_g *g) {
-  fatal_report_begin();
-  if (debug_traceback_level == TRACEBACK_NONE) return;
+/* The goroutine at fault, then (WEFT_TRACEBACK=all|system) the others. */
+static void print_fault(void *arg) {
+  struct dump *req = arg;
+  struct weft_g *g = req->self;
   bool locked = debug_lock();
   struct debug_g self;
   memset(&self, 0, sizeof self);
@@ -265,13 +296,22 @@ static void hook_print_stack(FILE *out, struct weft_g *g) {
   self.created_pc = g ? g->created_pc : NULL;
   self.foreign = g ? g->foreign : true;
   self.main = g ? g->main : false;
-  debug_print_goroutine(out, &self, true, HEADER_GO, locked);
+  debug_print_goroutine(req->out, &self, req->self_stack, HEADER_GO, locked);
   if (locked) debug_unlock();
   if (debug_traceback_level >= TRACEBACK_ALL) {
-    fputc('\n', out);
-    dump_goroutines(out, g, true);
+    fputc('\n', req->out);
+    dump_goroutines(req);
   }
-  fflush(out);
+  fflush(req->out);
+}
+
+/* rt_hooks.print_stack: the goroutine at fault (g is the caller's). */
+static void hook_print_stack(FILE *out, struct weft_g *g) {
+  fatal_report_begin();
+  if (debug_traceback_level == TRACEBACK_NONE) return;
+  debug_capture_current(&fatal_stack);
+  struct dump req = {out, g, &fatal_stack, true};
+  debug_on_report_stack(print_fault, &req);
 }
 
 /* ---- SIGQUIT -------------------------------------------------------------- */
@@ -291,7 +331,9 @@ static void sigquit_handler(int sig, siginfo_t *si, void *context) {
 #endif
   fflush(stdout);
   fprintf(stderr, "SIGQUIT: quit\nPC=%#lx sigcode=%d\n\n", (unsigned long)pc, si ? si->si_code : 0);
-  dump_goroutines(stderr, rt_goroutine(), false);
+  struct dump req = {stderr, rt_goroutine(), &fatal_stack, false};
+  debug_capture_current(&fatal_stack);
+  debug_on_report_stack(dump_goroutines, &req);
   _exit(2);
 }
 

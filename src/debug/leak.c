@@ -86,7 +86,7 @@ int debug_leak_report(FILE *out, const char *when,
     for (size_t i = 0; i < n; i++) {
       if (all[i].g == self || !is_leak(&all[i], &filter)) continue;
       fputc('\n', out);
-      debug_print_goroutine(out, &all[i], false, HEADER_LEAK, locked);
+      debug_print_goroutine(out, &all[i], NULL, HEADER_LEAK, locked);
     }
     if (locked) debug_unlock();
     fflush(out);

@@ -25,7 +25,8 @@
 
 #include "check.h"
 
-#define AT(slot, expr) ((slot) = __LINE__, (expr))
+/* Atomic: several goroutines may pass the same line at once. */
+#define AT(slot, expr) (__atomic_store_n(&(slot), __LINE__, __ATOMIC_RELAXED), (expr))
 
 /* Keeps a call from being a tail call (so its caller keeps a frame). */
 #define NO_TAIL() __asm__ __volatile__("" ::: "memory")

@@ -45,7 +45,9 @@ static void count_parked(struct weft_g *g, void *arg) {
 static void wait_parked(int n) {
   for (;;) {
     struct count_arg c = {rt_goroutine(), 0};
+    DEBUG_RACY_READS_BEGIN(); /* other goroutines' fields, as a dump reads them */
     rt_for_each_g(count_parked, &c);
+    DEBUG_RACY_READS_END();
     if (c.parked >= n) return;
     weft_sleep(WEFT_MILLISECOND);
   }
@@ -180,8 +182,10 @@ static int minutes_app(int argc, char **argv) {
   uint64_t fresh = weft_go(park_here, NULL);
   wait_parked(3);
   struct backdate b1 = {one, 61 * WEFT_SECOND}, b3 = {three, 3 * WEFT_MINUTE + 59 * WEFT_SECOND};
+  DEBUG_RACY_READS_BEGIN();
   rt_for_each_g(backdate_one, &b1);
   rt_for_each_g(backdate_one, &b3);
+  DEBUG_RACY_READS_END();
   printf("ids %llu %llu %llu\n", (unsigned long long)one, (unsigned long long)three,
          (unsigned long long)fresh);
   weft_dump(stdout);
@@ -260,7 +264,9 @@ static int thread_app(int argc, char **argv) {
   struct find_thread f = {false, 0};
   while (!f.found) {
     weft_sleep(WEFT_MILLISECOND);
+    DEBUG_RACY_READS_BEGIN();
     rt_for_each_g(find_parked_thread, &f);
+    DEBUG_RACY_READS_END();
   }
   printf("tid %llu\n", (unsigned long long)f.tid);
   weft_dump(stdout);
