@@ -61,7 +61,9 @@ weft_timer *weft_after_func(weft_duration d, void (*fn)(void *arg), void *arg);
 /*
  * Prevents the timer from firing. Returns true if the call stopped it, false
  * if it had already fired (for after_func: fn has started or will start in
- * its goroutine) or had been stopped. Does not wait for fn to finish.
+ * its goroutine) or had been stopped. For a channel timer, a value that was
+ * delivered but not yet received is removed and counts as not fired, so
+ * Stop returns true then (Go 1.23). Does not wait for fn to finish.
  */
 bool weft_timer_stop(weft_timer *t);
 

@@ -42,9 +42,9 @@ static void chan_timer_deliver(struct weft_timer *t, int64_t now_wall) {
   chan_try_send(t->chan, &value, NULL);
 }
 
-static void chan_timer_drain(struct weft_timer *t) {
-  bool ok;
-  chan_try_recv(t->chan, NULL, &ok, NULL);
+static bool chan_timer_drain(struct weft_timer *t) {
+  bool ok = false;
+  return chan_try_recv(t->chan, NULL, &ok, NULL) && ok;
 }
 
 static void chan_timer_dispose(struct weft_timer *t) {
@@ -104,7 +104,7 @@ CHAN_API void weft_ticker_reset(weft_ticker *k, weft_duration d) {
   int64_t now = rt_nanotime();
   int64_t when = d > INT64_MAX - now ? INT64_MAX : now + d;
   rt_timer_set(&t->rt, when, d);
-  t->kind->drain(t);
+  (void)t->kind->drain(t);
   rt_lock_release(&t->lock);
 }
 

@@ -220,8 +220,9 @@ struct weft_timer;
 struct timer_kind {
   /* Deliver one expiry (t->lock held, on the timer thread; must not block). */
   void (*deliver)(struct weft_timer *t, int64_t now_wall);
-  /* Remove an undelivered value after stop/reset (t->lock held). May be NULL. */
-  void (*drain)(struct weft_timer *t);
+  /* Remove an expiry delivered but not received, after stop/reset (t->lock
+   * held); true if there was one. May be NULL. */
+  bool (*drain)(struct weft_timer *t);
   /* Release what the kind owns (the channel) before t is freed. May be NULL. */
   void (*dispose)(struct weft_timer *t);
 };

@@ -96,17 +96,20 @@ weft_timer *weft_after_func(weft_duration d, void (*fn)(void *), void *arg) {
  * instead: once expired, fn will run, so stop/reset report false and the
  * in-flight call goes ahead. */
 static void cancel_in_flight(struct weft_timer *t) {
-  if (t->kind->drain) {
-    atomic_fetch_add_explicit(&t->rt.seq, 1, memory_order_relaxed);
-    t->kind->drain(t);
-  }
+  atomic_fetch_add_explicit(&t->rt.seq, 1, memory_order_relaxed);
 }
 
+/* Go 1.23: a channel timer whose value was never received has not "fired"
+ * yet as far as the program can tell, so Stop and Reset report true when
+ * they discard that value. */
 bool weft_timer_stop(weft_timer *t) {
   if (!t) rt_panic("weft_timer_stop: nil timer");
   rt_lock_acquire(&t->lock);
   bool was = rt_timer_del(&t->rt);
-  cancel_in_flight(t);
+  if (t->kind->drain) {
+    cancel_in_flight(t);
+    if (t->kind->drain(t)) was = true;
+  }
   rt_lock_release(&t->lock);
   return was;
 }
@@ -120,7 +123,7 @@ bool weft_timer_reset(weft_timer *t, weft_duration d) {
      * lock (a separate bump could also kill the new expiry when d <= 0),
      * then empty the channel. */
     was = rt_timer_rearm(&t->rt, deadline_after(d), t->rt.period);
-    t->kind->drain(t);
+    if (t->kind->drain(t)) was = true;
   } else {
     was = rt_timer_set(&t->rt, deadline_after(d), t->rt.period);
   }

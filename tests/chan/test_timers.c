@@ -98,7 +98,8 @@ static void test_stop_before_fire(void) {
 static void test_stop_drains_delivered(void) {
   weft_timer *t = weft_timer_new(0);
   wait_pending(weft_timer_chan(t));
-  weft_timer_stop(t);
+  CHECK(weft_timer_stop(t));   /* Go 1.23: the unreceived value counts as not fired */
+  CHECK(!weft_timer_stop(t));
   weft_time v;
   CHECK(!try_recv_time(weft_timer_chan(t), &v));
   CHECK_EQ(pending(weft_timer_chan(t)), 0);
@@ -110,7 +111,7 @@ static void test_reset_drains_delivered(void) {
   weft_timer *t = weft_timer_new(0);
   wait_pending(weft_timer_chan(t));
   weft_time before_reset = weft_now();
-  weft_timer_reset(t, 2 * WEFT_MILLISECOND);
+  CHECK(weft_timer_reset(t, 2 * WEFT_MILLISECOND)); /* discarded a value: true */
   weft_time v = 0;
   CHECK(weft_chan_recv(weft_timer_chan(t), &v));
   CHECK(v >= before_reset);
