@@ -28,7 +28,9 @@
  * The ring belongs to its context's thread; a reporter copies it without a
  * lock and validates what it reads (incarnation before and after, depths in
  * range). Outgrown rings are kept until the context's next incarnation so
- * that a concurrent copy never reads freed memory.
+ * that a concurrent copy never reads freed memory, and each ring carries
+ * its own size in a header so that the copy never pairs a ring with
+ * another ring's size.
  */
 #if WEFT_RACE
 #include <string.h>
@@ -39,12 +41,33 @@
 
 size_t ring_capacity_max(void) { return (size_t)1024 << race_options.history_size; }
 
+/* A ring buffer is preceded by a header holding its mask (so that a
+ * reader who loads the ring pointer once also gets the matching size) and
+ * the link of the retired-rings chain. */
+struct ring_header {
+  uint64_t mask;
+  void *retired_next;
+};
+_Static_assert(sizeof(struct ring_header) == sizeof(struct race_event), "ring header size");
+
+static inline struct ring_header *ring_header(struct race_event *ring) {
+  return (struct ring_header *)(void *)ring - 1;
+}
+
+static struct race_event *ring_new(size_t cap) {
+  struct ring_header *h = race_alloc(sizeof *h + cap * sizeof(struct race_event));
+  h->mask = cap - 1;
+  h->retired_next = NULL;
+  return (struct race_event *)(void *)(h + 1);
+}
+
 void ring_grow(struct race_ctx *c) {
   size_t max = ring_capacity_max();
   if (!c->ring) {
     size_t cap = RING_MIN < max ? RING_MIN : max;
-    c->ring = race_alloc(cap * sizeof *c->ring);
+    struct race_event *ring = ring_new(cap);
     c->ring_mask = cap - 1;
+    __atomic_store_n(&c->ring, ring, __ATOMIC_RELEASE);
     c->ring_grow_at = cap < max ? cap : UINT64_MAX;
     return;
   }
@@ -55,21 +78,21 @@ void ring_grow(struct race_ctx *c) {
     return;
   }
   size_t ncap = cap * 2;
-  struct race_event *ring = race_alloc(ncap * sizeof *ring);
+  struct race_event *ring = ring_new(ncap);
   race_real_memcpy(ring, c->ring, cap * sizeof *ring);
   struct race_event *old = c->ring;
-  *(void **)old = c->ring_retired;
+  ring_header(old)->retired_next = c->ring_retired;
   c->ring_retired = old;
-  c->ring = ring;
   c->ring_mask = ncap - 1;
+  __atomic_store_n(&c->ring, ring, __ATOMIC_RELEASE);
   c->ring_grow_at = ncap < max ? ncap : UINT64_MAX;
 }
 
 void ring_reset(struct race_ctx *c) {
   while (c->ring_retired) {
-    void *next = *(void **)c->ring_retired;
-    race_free(c->ring_retired);
-    c->ring_retired = next;
+    struct race_event *r = c->ring_retired;
+    c->ring_retired = ring_header(r)->retired_next;
+    race_free(ring_header(r));
   }
   c->ring_pos = 0;
   if (c->ring) {
@@ -117,8 +140,9 @@ enum restore_result history_restore(race_cell old, uintptr_t word, struct race_o
   if (atomic_load(&x->incarnation) != owner->incarnation) return RESTORE_NO_STACK;
 
   /* Copy the ring and the shadow stack; validate afterwards. */
-  struct race_event *ring = x->ring;
-  uint64_t pos = x->ring_pos, mask = x->ring_mask;
+  uint64_t pos = __atomic_load_n(&x->ring_pos, __ATOMIC_ACQUIRE);
+  struct race_event *ring = __atomic_load_n(&x->ring, __ATOMIC_ACQUIRE);
+  uint64_t mask = ring ? ring_header(ring)->mask : 0;
   uint32_t depth_now = x->depth;
   uintptr_t *stack = x->stack_pc;
   unsigned cur_sid = x->sid, cur_epoch = x->epoch;

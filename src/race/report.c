@@ -178,18 +178,28 @@ static void print_frame(FILE *out, const struct debug_frame *f) {
   fputc('\n', out);
 }
 
-/* Prints a stack; returns how many frames were printed. */
-static int print_stack(FILE *out, const struct race_stack *s, bool locked) {
+static int print_frames(FILE *out, const struct race_stack *s, bool locked, bool internal) {
   int printed = 0;
   for (int i = 0; i < s->n; i++) {
     struct debug_frame f[DEBUG_MAX_INLINE];
     int n = debug_symbolize(s->pc[i], true, locked, f, DEBUG_MAX_INLINE);
     for (int j = 0; j < n; j++) {
-      if (f[j].internal || libc_entry(f[j].func)) continue;
+      if ((f[j].internal && !internal) || libc_entry(f[j].func)) continue;
       print_frame(out, &f[j]);
       printed++;
     }
   }
+  return printed;
+}
+
+/* Prints a stack without weft's own frames, as Go hides its runtime's;
+ * but a stack made only of weft's frames (an access weft made on behalf
+ * of a primitive it runs itself, such as a context closing its done
+ * channel) is printed whole rather than not at all. Returns how many
+ * frames were printed. */
+static int print_stack(FILE *out, const struct race_stack *s, bool locked) {
+  int printed = print_frames(out, s, locked, false);
+  if (printed == 0) printed = print_frames(out, s, locked, true);
   if (s->truncated) fputs("  ...additional frames elided...\n", out);
   return printed;
 }
