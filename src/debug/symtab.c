@@ -22,8 +22,10 @@
  * by, so a few are known by address); static functions in that range are
  * weft's too, and so are all the statics of an object file (the .symtab
  * groups static functions by object file, after an STT_FILE entry) that
- * has one in the range, which covers the objects at either end. Cold
- * clones (".cold") live elsewhere and are judged by name.
+ * has one in the range, or that the symbol table lists between two such
+ * objects (it lists them in link order), which covers the objects at
+ * either end. Cold clones (".cold") live elsewhere and are judged by
+ * name.
  *
  * Everything here is under debug_lock.
  */
@@ -156,6 +158,16 @@ static void load_symbols(struct module *m) {
     if (out[i].group < 0) continue;
     if (lo < hi && out[i].addr >= lo && out[i].addr < hi) object_is_weft[out[i].group] = true;
   }
+  /* The archive's objects were linked together, and the symbol table
+   * lists their statics in link order: every object between two of
+   * weft's is weft's too (one whose statics all lie outside the range). */
+  int first = -1, last = -1;
+  for (int g = 0; object_is_weft && g < groups; g++) {
+    if (!object_is_weft[g]) continue;
+    if (first < 0) first = g;
+    last = g;
+  }
+  for (int g = first; g >= 0 && g <= last; g++) object_is_weft[g] = true;
   qsort(out, n, sizeof *out, compare_symbols);
   m->symbols = out;
   m->count = n;

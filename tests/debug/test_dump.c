@@ -121,7 +121,7 @@ static void expect_parked(const char *out, const char *reason, const char *fn, i
   struct expect e = {0};
   expect_add(&e, "");
   expect_add(&e, "goroutine {num} [%s]:", reason);
-  if (have_lines) FRAME(&e, fn, line); /* parked stacks need libdw */
+  PARKED_FRAME(&e, fn, line);
   CREATED_BY(&e, "dump_app", 1, spawn_line);
   CHECK_BLOCK(out, &e);
 }
@@ -145,10 +145,8 @@ static void test_dump_parked_goroutines(void) {
   /* Two frames of the program's own under weft's (hidden) ones. */
   struct expect nested = {0};
   expect_add(&nested, "goroutine {num} [sleep]:");
-  if (have_lines) {
-    FRAME(&nested, "nested_inner", at->nested_inner);
-    FRAME(&nested, "nested_outer", at->nested_outer);
-  }
+  PARKED_FRAME(&nested, "nested_inner", at->nested_inner);
+  PARKED_FRAME(&nested, "nested_outer", at->nested_outer);
   CREATED_BY(&nested, "dump_app", 1, at->spawn_nested);
   CHECK_BLOCK(r.output, &nested);
   /* By id: spawned in this order. */
@@ -327,10 +325,10 @@ static void test_deadlock_dump(void) {
   expect_add(&e, "fatal error: all goroutines are asleep - deadlock!");
   expect_add(&e, "");
   expect_add(&e, "goroutine 1 [chan receive]:");
-  if (have_lines) FRAME(&e, "deadlock_app", at->main_park);
+  PARKED_FRAME(&e, "deadlock_app", at->main_park);
   expect_add(&e, "");
   expect_add(&e, "goroutine 2 [chan receive]:");
-  if (have_lines) FRAME(&e, "recv_forever", at->recv);
+  PARKED_FRAME(&e, "recv_forever", at->recv);
   CREATED_BY(&e, "deadlock_app", 1, at->spawn_recv);
   CHECK_BLOCK(r.output, &e);
   free(r.output);
@@ -367,7 +365,7 @@ static void test_sigquit_dumps_and_exits_2(void) {
   CHECK_BLOCK(r.output, &caller);
   struct expect other = {0};
   expect_add(&other, "goroutine 2 [chan receive]:");
-  if (have_lines) FRAME(&other, "recv_forever", at->recv);
+  PARKED_FRAME(&other, "recv_forever", at->recv);
   CREATED_BY(&other, "sigquit_app", 1, at->spawn_recv);
   CHECK_BLOCK(r.output, &other);
   free(r.output);

@@ -75,7 +75,7 @@ static void test_handler_leak_reported(void) {
   expect_add(&e, "weft: goroutine leak: 1 goroutine still alive when the main function returned");
   expect_add(&e, "");
   expect_add(&e, "goroutine {num} [chan receive, {any}, on %p]:", body);
-  if (have_lines) FRAME(&e, "handler", at->wait_body);
+  PARKED_FRAME(&e, "handler", at->wait_body);
   CREATED_BY(&e, "serve_one", 1, at->spawn_handler);
   CHECK_BLOCK(r.output, &e);
   free(r.output);
@@ -151,7 +151,7 @@ static void test_lock_holder_named(void) {
   CHECK_CONTAINS(r.output, "weft: goroutine leak: 2 goroutines still alive");
   struct expect e = {0};
   expect_add(&e, "goroutine {num} [sync.Mutex.Lock, {any}, on %p, held by goroutine %llu]:", m, h);
-  if (have_lines) FRAME(&e, "locker", at->lock);
+  PARKED_FRAME(&e, "locker", at->lock);
   CREATED_BY(&e, "lock_app", 1, at->spawn_locker);
   CHECK_BLOCK(r.output, &e);
   free(r.output);

@@ -102,13 +102,11 @@ static void test_traceback_all(void) {
   expect_panicking_goroutine(&e);
   expect_add(&e, "");
   expect_add(&e, "goroutine 1 [sleep]:");
-  if (have_lines) FRAME(&e, "panic_app", at->main_sleep); /* parked stacks need libdw */
+  PARKED_FRAME(&e, "panic_app", at->main_sleep);
   expect_add(&e, "");
   expect_add(&e, "goroutine {num} [chan receive]:");
-  if (have_lines) {
-    FRAME(&e, "parks", at->parked);
-    FRAME(&e, "calls_parks", at->call_parked);
-  }
+  PARKED_FRAME(&e, "parks", at->parked);
+  PARKED_FRAME(&e, "calls_parks", at->call_parked);
   CREATED_BY(&e, "panic_app", 1, at->spawn_parked);
   CHECK_BLOCK(r.output, &e);
   free(r.output);
