@@ -368,10 +368,10 @@ void report_race(struct race_ctx *c, uintptr_t addr, size_t size, uint32_t kind,
   if (locked) debug_unlock();
   int n = atomic_fetch_add(&race_reports, 1) + 1;
   if (race_options.halt_on_error) {
+    fprintf(out, "Found %d data race(s)\n", n);
     fflush(NULL);
     _exit(race_options.exitcode);
   }
-  (void)n;
   rt_lock_release(&report_lock);
   t->in_rt--;
 }

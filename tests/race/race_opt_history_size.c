@@ -1,0 +1,28 @@
+/* WEFT_RACE=history_size=0: a history of 1024 events; the writer does much
+ * more after its write, so its stack is gone: "[failed to restore the
+ * stack]" (the race itself is still found). */
+// env: WEFT_RACE=history_size=0
+// expect: Previous write at 0x[0-9a-f]+ by goroutine [0-9]+:\n  \[failed to restore the stack\]
+#include "race_test.h"
+
+int x;
+long noise[16];
+
+__attribute__((noinline)) static void busy(int i) { noise[i & 15] += i; }
+
+static void writer(void *arg) {
+  x = 1;
+  for (int i = 0; i < 5000; i++) busy(i);
+  step_to(1);
+  join_done();
+}
+
+static int app_main(int argc, char **argv) {
+  weft_go(writer, NULL);
+  step_wait(1);
+  x = 2;
+  join_wait(1);
+  return 0;
+}
+
+RACE_MAIN(app_main)
