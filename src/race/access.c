@@ -38,29 +38,31 @@
 static inline race_cell cell_load(race_cell *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline void cell_store(race_cell *p, race_cell v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 
-/* Checks the access `mask` of the word holding addr. The history event is
- * written by the caller's `log` step (once per access, not per word). */
-RACE_INLINE bool check_word(struct race_ctx *c, uintptr_t addr, uint32_t mask, uint32_t kind,
-                            uintptr_t pc, uintptr_t access_addr, size_t access_size,
-                            bool *logged) {
-  race_cell *cells = shadow_cells(addr);
-  if (RACE_UNLIKELY(!cells)) return true;
-  race_cell cur = c->fast | mask | (kind & (RACE_CELL_READ | RACE_CELL_ATOMIC));
-  race_cell v0 = cell_load(&cells[0]), v1 = cell_load(&cells[1]);
-  race_cell v2 = cell_load(&cells[2]), v3 = cell_load(&cells[3]);
-  if (v0 == cur || v1 == cur || v2 == cur || v3 == cur) return true;
-  if (kind & RACE_CELL_READ) {
-    race_cell w = cur & ~RACE_CELL_READ;   /* our own write covers our read */
-    if (v0 == w || v1 == w || v2 == w || v3 == w) return true;
-  }
-  if (!*logged) {
-    *logged = true;
-    uint64_t flags = ((kind & RACE_CELL_READ) ? EV_READ : 0) | ((kind & RACE_CELL_ATOMIC) ? EV_ATOMIC : 0);
-    size_t sz = access_size > 0xFFFF ? 0xFFFF : access_size;
-    ring_put(c, (pc & EV_PC_MASK) | flags | (uint64_t)EV_ACCESS << EV_KIND_SHIFT,
-             ((uint64_t)access_addr & EV_PC_MASK) | (uint64_t)sz << 48);
-  }
-  race_cell v[RACE_CELLS] = {v0, v1, v2, v3};
+static inline void log_access(struct race_ctx *c, uint32_t kind, uintptr_t pc, uintptr_t access_addr,
+                              size_t access_size) {
+  uint64_t flags = ((kind & RACE_CELL_READ) ? EV_READ : 0) | ((kind & RACE_CELL_ATOMIC) ? EV_ATOMIC : 0);
+  size_t sz = access_size > 0xFFFF ? 0xFFFF : access_size;
+  ring_put(c, (pc & EV_PC_MASK) | flags | (uint64_t)EV_ACCESS << EV_KIND_SHIFT,
+           ((uint64_t)access_addr & EV_PC_MASK) | (uint64_t)sz << 48);
+}
+
+/* Does cell `old` (non-empty) conflict with our access `cur`? */
+static inline bool conflicts(const struct race_ctx *c, race_cell old, race_cell cur, uint32_t mask,
+                             uint32_t kind) {
+  if (!(old & mask)) return false;                                   /* other bytes */
+  if (((old ^ cur) & (0xFFu << RACE_CELL_SID_SHIFT)) == 0) return false; /* ours */
+  if (old & kind & RACE_CELL_READ) return false;                     /* two reads */
+  if (old & kind & RACE_CELL_ATOMIC) return false;                   /* two atomics */
+  return cell_epoch(old) > c->clock[cell_sid(old)];                   /* not before us */
+}
+
+/* The general case: compare with every cell, pick one to replace, store,
+ * and look again at cells that changed meanwhile. */
+static RACE_NOINLINE bool check_word_slow(struct race_ctx *c, race_cell *cells, race_cell cur,
+                                          uint32_t mask, uint32_t kind, uintptr_t pc,
+                                          uintptr_t word, uintptr_t access_addr, size_t access_size) {
+  race_cell v[RACE_CELLS];
+  for (int i = 0; i < RACE_CELLS; i++) v[i] = cell_load(&cells[i]);
   int store = -1, empty = -1;
   for (int i = 0; i < RACE_CELLS; i++) {
     race_cell old = v[i];
@@ -70,22 +72,18 @@ RACE_INLINE bool check_word(struct race_ctx *c, uintptr_t addr, uint32_t mask, u
     }
     uint32_t old_mask = old & RACE_CELL_MASK;
     if (!(old_mask & mask)) continue;
-    /* Does ours supersede it (covers its bytes, at least as strong)? */
+    if (conflicts(c, old, cur, mask, kind)) {
+      report_race(c, access_addr, access_size, kind, pc, old, v[0] == RACE_CELL_FREED, word);
+      return false;
+    }
+    /* No conflict: ours, or it happened before us (or both reads/atomics).
+     * Does ours supersede it (covers its bytes, at least as strong)? Any
+     * later access concurrent with it is then concurrent with ours. */
+    bool before = ((old ^ cur) & (0xFFu << RACE_CELL_SID_SHIFT)) == 0 ||
+                  cell_epoch(old) <= c->clock[cell_sid(old)];
     bool covers = (old_mask & ~mask) == 0 && (!(kind & RACE_CELL_READ) || (old & RACE_CELL_READ)) &&
                   (!(kind & RACE_CELL_ATOMIC) || (old & RACE_CELL_ATOMIC));
-    if (((old ^ cur) & (0xFFu << RACE_CELL_SID_SHIFT)) == 0) {
-      if (covers && store < 0) store = i;
-      continue;
-    }
-    if (old & kind & RACE_CELL_READ) continue;
-    if (old & kind & RACE_CELL_ATOMIC) continue;
-    if (cell_epoch(old) <= c->clock[cell_sid(old)]) {
-      if (covers && store < 0) store = i;
-      continue;
-    }
-    bool freed = v0 == RACE_CELL_FREED;
-    report_race(c, access_addr, access_size, kind, pc, old, freed, addr & ~(uintptr_t)7);
-    return false;
+    if (before && covers && store < 0) store = i;
   }
   if (store < 0) store = empty;
   if (store < 0) store = (int)(c->evict++ & (RACE_CELLS - 1));
@@ -97,16 +95,46 @@ RACE_INLINE bool check_word(struct race_ctx *c, uintptr_t addr, uint32_t mask, u
   for (int i = 0; i < RACE_CELLS; i++) {
     if (i == store) continue;
     race_cell old = cell_load(&cells[i]);
-    if (old == v[i] || old == 0 || !(old & mask)) continue;
-    if (((old ^ cur) & (0xFFu << RACE_CELL_SID_SHIFT)) == 0) continue;
-    if (old & kind & RACE_CELL_READ) continue;
-    if (old & kind & RACE_CELL_ATOMIC) continue;
-    if (cell_epoch(old) <= c->clock[cell_sid(old)]) continue;
-    report_race(c, access_addr, access_size, kind, pc, old, cell_load(&cells[0]) == RACE_CELL_FREED,
-                addr & ~(uintptr_t)7);
-    return false;
+    if (old == v[i] || old == 0) continue;
+    if (conflicts(c, old, cur, mask, kind)) {
+      report_race(c, access_addr, access_size, kind, pc, old, cell_load(&cells[0]) == RACE_CELL_FREED,
+                  word);
+      return false;
+    }
   }
   return true;
+}
+
+/* Checks the access `mask` of the word holding addr (busy held); logs it
+ * in the history once per access (*logged). False if it was reported. */
+RACE_INLINE bool check_word(struct race_ctx *c, uintptr_t addr, uint32_t mask, uint32_t kind,
+                            uintptr_t pc, uintptr_t access_addr, size_t access_size,
+                            bool *logged) {
+  race_cell *cells = shadow_cells(addr);
+  if (RACE_UNLIKELY(!cells)) return true;
+  race_cell cur = c->fast | mask | (kind & (RACE_CELL_READ | RACE_CELL_ATOMIC));
+  race_cell v0 = cell_load(&cells[0]), v1 = cell_load(&cells[1]);
+  race_cell v2 = cell_load(&cells[2]), v3 = cell_load(&cells[3]);
+  /* 1. Nothing new: this very access is already recorded (or, for a read,
+   *    our own write of the same bytes in this epoch). */
+  if (v0 == cur || v1 == cur || v2 == cur || v3 == cur) return true;
+  if (kind & RACE_CELL_READ) {
+    race_cell w = cur & ~RACE_CELL_READ;
+    if (v0 == w || v1 == w || v2 == w || v3 == w) return true;
+  }
+  if (!*logged) {
+    *logged = true;
+    log_access(c, kind, pc, access_addr, access_size);
+  }
+  /* 2. The word's only cell is empty, or is our own read of the same bytes
+   *    that this write supersedes: store and look once more. */
+  if (RACE_LIKELY((v1 | v2 | v3) == 0) && (v0 == 0 || v0 == (cur | RACE_CELL_READ))) {
+    cell_store(&cells[0], cur);
+    if (RACE_LIKELY((cell_load(&cells[1]) | cell_load(&cells[2]) | cell_load(&cells[3])) == 0))
+      return true;
+  }
+  /* 3. Everything else. */
+  return check_word_slow(c, cells, cur, mask, kind, pc, addr & ~(uintptr_t)7, access_addr, access_size);
 }
 
 /* An access of `size` bytes (1..16) at addr. */
