@@ -56,6 +56,7 @@ static void runtime_init(void) {
   stack_init();
   sched_start();
   timers_start();
+  sched_count_other_threads();
   atomic_store(&sched.started, true);
 }
 

@@ -633,12 +633,19 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* Counts the threads that are neither ours nor the caller once our own
+ * have started: an emulator's helpers (qemu-user), a sanitizer's
+ * background threads (TSan starts its own inside the first pthread_create,
+ * i.e. ours), or the program's own early threads (which, once they call
+ * into weft, are tracked as foreign anyway). */
+void sched_count_other_threads(void) {
+  int all = process_threads();
+  int others = all - sched.nprocs - 1 /* timer thread */ - 1 /* caller */;
+  atomic_store(&sched.threads_before, others > 0 ? others : 0);
+}
+
 void sched_start(void) {
-  /* Threads that were there before us, other than the caller: an
-   * emulator's or a sanitizer's helpers, or the program's own early
-   * threads (which, once they call into weft, are tracked as foreign). */
-  int before = process_threads();
-  sched.threads_before = before > 1 ? before - 1 : 0;
+  atomic_store(&sched.threads_before, 1 << 20);
   int n = env_procs();
   sched.nprocs = n;
   struct worker *ws = NULL;
@@ -698,13 +705,7 @@ void sched_check_dead(void) {
    * could still call into weft and wake someone: then it is not a
    * deadlock. */
   if (atomic_load(&sched.foreign_alive) > atomic_load(&sched.foreign_parked)) return;
-  int known = sched.nprocs + 1 + atomic_load(&sched.foreign_parked) + sched.threads_before;
-#if defined(WEFT_TSAN_FIBERS)
-  /* ThreadSanitizer runs background threads of its own (two after fork).
-   * In this test-only build a user thread hidden among them may go
-   * unnoticed; the normal and race builds count exactly. */
-  known += 2;
-#endif
+  int known = sched.nprocs + 1 + atomic_load(&sched.foreign_parked) + atomic_load(&sched.threads_before);
   int threads = process_threads();
   if (threads < 0 || threads > known) return;
   int64_t live = g_live_count();

@@ -108,7 +108,8 @@ struct sched {
   _Atomic int foreign_parked;       /* ... of which parked in rt_park */
 
   _Atomic bool main_exited;         /* main goroutine called weft_exit */
-  int threads_before;               /* other threads when the runtime started */
+  _Atomic int threads_before;       /* threads not ours (see sched_count_other_threads);
+                                       huge until measured, so no early report */
 };
 
 extern struct sched sched;
@@ -120,6 +121,7 @@ struct worker *rt_worker(void);
 
 /* sched.c */
 void sched_start(void);
+void sched_count_other_threads(void);   /* after all runtime threads started */
 void runq_put_ready(struct weft_g *g);       /* make runnable from anywhere */
 bool runq_full(struct worker *w);            /* local queue has no room */
 /* Foreign thread only: collect readied goroutines, hand them over at once. */
