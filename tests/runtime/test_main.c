@@ -115,6 +115,36 @@ static void test_no_false_alarm_thread(void) {
   free(r.output);
 }
 
+/* The seed's cond waiters that nobody signals: the workers wait on a
+ * cond, main waits for the workers: all asleep, reported at once with the
+ * wait reasons of both primitives. */
+static weft_mutex cond_mu;
+static weft_cond never_signalled = WEFT_COND_INIT(&cond_mu);
+static weft_waitgroup cond_wg;
+static void cond_waiter(void *arg) {
+  weft_mutex_lock(&cond_mu);
+  weft_cond_wait(&never_signalled); /* nobody will ever signal */
+  weft_mutex_unlock(&cond_mu);
+  weft_waitgroup_done(&cond_wg);
+}
+static int cond_deadlock(int argc, char **argv) {
+  for (int i = 0; i < 3; i++) {
+    weft_waitgroup_add(&cond_wg, 1);
+    weft_go(cond_waiter, NULL);
+  }
+  weft_waitgroup_wait(&cond_wg);
+  return 0;
+}
+static void cond_child(void *arg) { exit(weft_main(cond_deadlock, 0, NULL)); }
+static void test_cond_waiters_nobody_signals(void) {
+  struct child_result r = check_child(cond_child, NULL);
+  CHECK_STATUS(r, 2);
+  CHECK_CONTAINS(r.output, "fatal error: all goroutines are asleep - deadlock!");
+  CHECK_CONTAINS(r.output, "[sync.WaitGroup.Wait");
+  CHECK_CONTAINS(r.output, "[sync.Cond.Wait");
+  free(r.output);
+}
+
 /* Panics in many goroutines at once: exactly one report, status 2. */
 static atomic_int go_flag;
 static void panicker(void *arg) {
@@ -140,6 +170,7 @@ static void test_one_report_when_many_panic(void) {
 }
 
 int main(void) {
+  RUN(test_cond_waiters_nobody_signals);
   RUN(test_one_report_when_many_panic);
   RUN(test_main_return_ends_program);
   RUN(test_main_weft_exit);
