@@ -5,7 +5,9 @@
 #   - the race flavour of the library is compiled without sibling-call
 #     optimisation, so that a runtime function never tail-calls memcpy from
 #     its caller's frame (src/race/intercept.c tells instrumented callers
-#     apart by their frame);
+#     apart by their frame), and with frame pointers, so that an allocation
+#     or a spawn made inside weft on the user's behalf can be traced back to
+#     the user's line (src/race/depot.c, stack_walk);
 #   - every tests/race/race_*.c and norace_*.c is built with
 #     -fsanitize=thread at compile time only, linked with weft-race, and run
 #     by tests/race/check.cmake: race_* must print a report and exit 66,
@@ -22,7 +24,7 @@ if(NOT WEFT_SANITIZE STREQUAL "" OR NOT TARGET weft-race)
   return()
 endif()
 
-target_compile_options(weft-race_objs PRIVATE -fno-optimize-sibling-calls)
+target_compile_options(weft-race_objs PRIVATE -fno-optimize-sibling-calls -fno-omit-frame-pointer)
 
 # -fno-builtin: gcc must not expand memcpy/strcpy/... inline after the
 # instrumentation pass (docs/race.md), or those copies go unchecked.
@@ -76,3 +78,8 @@ add_test(NAME race/link_mixing
                  -DLIBDW=${WEFT_LIBDW} -DWORK=${CMAKE_BINARY_DIR}/tests/race/link_mixing
                  -DSRC=${CMAKE_SOURCE_DIR}/tests/race/link_mixing.c
                  -P ${CMAKE_SOURCE_DIR}/tests/race/link_mixing.cmake)
+
+# Every WEFT_RACE option is documented (docs/race.md) with its help text.
+add_test(NAME race/options_doc
+         COMMAND ${CMAKE_COMMAND} -DHEADER=${CMAKE_SOURCE_DIR}/src/race/race_private.h
+                 -DDOC=${CMAKE_SOURCE_DIR}/docs/race.md -P ${CMAKE_SOURCE_DIR}/tests/race/options_doc.cmake)

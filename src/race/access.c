@@ -264,10 +264,15 @@ RACE_API void __tsan_release(void *addr) { race_release_merge(addr); }
 
 /* ---- function entry and exit: the shadow call stack ---------------------- */
 
+/* The shadow stack grows by copying; the outgrown pc array is not freed,
+ * because a report on another thread may be reading it (history.c). It is
+ * at most as large as the new one, and growth is rare. */
 static RACE_NOINLINE void stack_grow(struct race_ctx *c) {
   uint32_t cap = c->stack_cap ? c->stack_cap * 2 : 64;
-  c->stack_pc = race_realloc(c->stack_pc, cap * sizeof *c->stack_pc);
+  uintptr_t *pcs = race_alloc(cap * sizeof *pcs);
+  if (c->stack_cap) race_real_memcpy(pcs, c->stack_pc, c->stack_cap * sizeof *pcs);
   c->stack_cfa = race_realloc(c->stack_cfa, cap * sizeof *c->stack_cfa);
+  __atomic_store_n(&c->stack_pc, pcs, __ATOMIC_RELEASE);
   c->stack_cap = cap;
 }
 
@@ -291,14 +296,15 @@ RACE_API void __tsan_func_entry(void *call_pc) {
   c->stack_cfa[d] = cfa;
   c->depth = d + 1;
   if (cfa < c->stack_low) c->stack_low = cfa;
-  ring_put(c, ((uintptr_t)call_pc & EV_PC_MASK) | (uint64_t)EV_ENTRY << EV_KIND_SHIFT, 0);
+  ring_put(c, ((uintptr_t)call_pc & EV_PC_MASK) | (uint64_t)EV_ENTRY << EV_KIND_SHIFT, d + 1);
 }
 
 RACE_API void __tsan_func_exit(void) {
   struct race_ctx *c = race_tls.ctx;
   if (RACE_UNLIKELY(!c)) return;
-  if (RACE_LIKELY(c->depth > 0)) c->depth--;
-  ring_put(c, (uint64_t)EV_EXIT << EV_KIND_SHIFT, 0);
+  uint32_t d = c->depth;
+  if (RACE_LIKELY(d > 0)) c->depth = --d;
+  ring_put(c, (uint64_t)EV_EXIT << EV_KIND_SHIFT, d);
 }
 
 #endif

@@ -628,7 +628,7 @@ void race_go_start(struct weft_g *parent, struct weft_g *child) {
   c->stack_low = UINTPTR_MAX;
   c->stk_lo = c->stk_hi = 0;
   ring_reset(c);
-  c->create_stack = depot_here(p, (uintptr_t)child->created_pc);
+  c->create_stack = depot_here_fp(p, (uintptr_t)child->created_pc, __builtin_frame_address(0));
   /* The edge: the child starts knowing everything its parent knew. */
   c->gen = p->gen;
   c->has_slot = false;
@@ -693,7 +693,7 @@ void race_thread_fork(struct race_fork *f, uintptr_t pc) {
   struct race_ctx *p = sync_enter(t);
   race_real_memcpy(f->clock, p->clock, sizeof f->clock);
   f->gen = p->gen;
-  f->create_stack = depot_here(p, pc);
+  f->create_stack = depot_here_fp(p, pc, __builtin_frame_address(0));
   f->valid = true;
   ctx_epoch_next(p);
   hook_exit(t);

@@ -128,6 +128,53 @@ void depot_get(uint32_t id, struct race_stack *out) {
   out->n = n;
 }
 
+/*
+ * The frames between an entry point of the detector and the innermost
+ * instrumented frame: weft's own functions (built with frame pointers in
+ * the race flavour) that were called by user code, e.g. malloc <- rt_malloc
+ * <- weft_chan_make <- app_main. The shadow stack knows app_main only by
+ * where it was called from; this walk finds the line in app_main that
+ * called into weft. It follows frame records from fp while they stay below
+ * the innermost instrumented frame's stack pointer (recorded by its
+ * __tsan_func_entry), so every read is inside the live stack; it stops at
+ * the record whose return address goes back into that frame, or at
+ * anything implausible (code without frame pointers, such as libc).
+ * Returns how many return addresses it stored (0: nothing found).
+ */
+int stack_walk(struct race_ctx *c, void *fp, uintptr_t *out, int max) {
+  if (!c || c->depth == 0 || !fp) return 0;
+  uintptr_t top = c->stack_cfa[c->depth - 1];
+  uintptr_t frame = (uintptr_t)fp;
+  int n = 0;
+  while (n < max) {
+    if (frame & (sizeof(uintptr_t) - 1) || frame + 2 * sizeof(uintptr_t) > top) return 0;
+    uintptr_t next = ((uintptr_t *)frame)[0];
+    uintptr_t ret = ((uintptr_t *)frame)[1];
+    out[n++] = ret;
+#if defined(__x86_64__)
+    /* [rbp] = saved rbp, [rbp+8] = return address, caller's sp = rbp+16. */
+    if (frame + 2 * sizeof(uintptr_t) == top) return n;
+#else
+    /* aarch64: the frame record sits at the bottom of the callee's frame;
+     * the caller's record (if any) is above its stack pointer. */
+    if (next >= top) return n;
+#endif
+    if (next <= frame) return 0;
+    frame = next;
+  }
+  return 0;
+}
+
+uint32_t depot_here_fp(struct race_ctx *c, uintptr_t pc, void *fp) {
+  uintptr_t pcs[RACE_MAX_FRAMES];
+  int n = stack_walk(c, fp, pcs, 16);
+  if (n == 0) return depot_here(c, pc);
+  if (c) {
+    for (uint32_t i = c->depth; i > 0 && n < RACE_MAX_FRAMES; i--) pcs[n++] = c->stack_pc[i - 1];
+  }
+  return depot_put(pcs, n);
+}
+
 uint32_t depot_here(struct race_ctx *c, uintptr_t pc) {
   uintptr_t pcs[RACE_MAX_FRAMES];
   int n = 0;

@@ -93,7 +93,7 @@ static void stripe_grow(struct stripe *s) {
   race_free(old);
 }
 
-static void block_record(uintptr_t a, size_t size, uintptr_t pc) {
+static void block_record(uintptr_t a, size_t size, uintptr_t pc, void *fp) {
   struct race_thread *t = &race_tls;
   struct race_block nb = {.addr = a, .size = size};
   struct race_ctx *c = t->ctx;
@@ -106,7 +106,7 @@ static void block_record(uintptr_t a, size_t size, uintptr_t pc) {
     nb.owner_kind = CTX_THREAD;
     nb.owner_main = nb.owner_id == (uint64_t)getpid();
   }
-  nb.stack = depot_here(c, pc);
+  nb.stack = depot_here_fp(c, pc, fp);
   struct stripe *s = stripe_of(a);
   race_spin_lock(&s->lock);
   if (2 * (s->used + 1) > s->cap) stripe_grow(s);
@@ -169,12 +169,12 @@ static inline bool tracking(struct race_thread *t) {
   return atomic_load_explicit(&race_inited, memory_order_relaxed) && !t->in_rt;
 }
 
-static void on_alloc(void *p, size_t size, uintptr_t pc) {
+static void on_alloc(void *p, size_t size, uintptr_t pc, void *fp) {
   struct race_thread *t = &race_tls;
   if (!p || !tracking(t)) return;
   t->in_rt++;
   shadow_clear((uintptr_t)p, size);
-  block_record((uintptr_t)p, size, pc);
+  block_record((uintptr_t)p, size, pc, fp);
   t->in_rt--;
 }
 
@@ -194,16 +194,17 @@ static void on_free(void *p, uintptr_t pc) {
 }
 
 #define PC() ((uintptr_t)__builtin_return_address(0))
+#define FP() __builtin_frame_address(0)
 
 RACE_API void *malloc(size_t size) {
   void *p = __libc_malloc(size);
-  on_alloc(p, size, PC());
+  on_alloc(p, size, PC(), FP());
   return p;
 }
 
 RACE_API void *calloc(size_t n, size_t size) {
   void *p = __libc_calloc(n, size);
-  on_alloc(p, n * size, PC());
+  on_alloc(p, n * size, PC(), FP());
   return p;
 }
 
@@ -212,10 +213,10 @@ RACE_API void free(void *p) {
   __libc_free(p);
 }
 
-static void *do_realloc(void *p, size_t size, uintptr_t pc, uintptr_t cfa) {
+static void *do_realloc(void *p, size_t size, uintptr_t pc, uintptr_t cfa, void *fp) {
   if (!p) {
     void *q = __libc_malloc(size);
-    on_alloc(q, size, pc);
+    on_alloc(q, size, pc, fp);
     return q;
   }
   if (size == 0) {
@@ -228,7 +229,7 @@ static void *do_realloc(void *p, size_t size, uintptr_t pc, uintptr_t cfa) {
   if (!old) old = malloc_usable_size(p);
   void *q = __libc_malloc(size);
   if (!q) return NULL;
-  on_alloc(q, size, pc);
+  on_alloc(q, size, pc, fp);
   size_t n = old < size ? old : size;
   if (tracking(t) && race_from_instrumented(cfa)) {
     race_access_range((uintptr_t)p, n, ACC_READ, pc);
@@ -241,7 +242,7 @@ static void *do_realloc(void *p, size_t size, uintptr_t pc, uintptr_t cfa) {
 }
 
 RACE_API void *realloc(void *p, size_t size) {
-  return do_realloc(p, size, PC(), (uintptr_t)__builtin_dwarf_cfa());
+  return do_realloc(p, size, PC(), (uintptr_t)__builtin_dwarf_cfa(), FP());
 }
 
 RACE_API void *reallocarray(void *p, size_t n, size_t size) {
@@ -250,14 +251,14 @@ RACE_API void *reallocarray(void *p, size_t n, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  return do_realloc(p, total, PC(), (uintptr_t)__builtin_dwarf_cfa());
+  return do_realloc(p, total, PC(), (uintptr_t)__builtin_dwarf_cfa(), FP());
 }
 
 RACE_API int posix_memalign(void **out, size_t align, size_t size) {
   if (align < sizeof(void *) || (align & (align - 1)) != 0) return EINVAL;
   void *p = __libc_memalign(align, size);
   if (!p) return ENOMEM;
-  on_alloc(p, size, PC());
+  on_alloc(p, size, PC(), FP());
   *out = p;
   return 0;
 }
@@ -268,19 +269,19 @@ RACE_API void *aligned_alloc(size_t align, size_t size) {
     return NULL;
   }
   void *p = __libc_memalign(align, size);
-  on_alloc(p, size, PC());
+  on_alloc(p, size, PC(), FP());
   return p;
 }
 
 RACE_API void *memalign(size_t align, size_t size) {
   void *p = __libc_memalign(align, size);
-  on_alloc(p, size, PC());
+  on_alloc(p, size, PC(), FP());
   return p;
 }
 
 RACE_API void *valloc(size_t size) {
   void *p = __libc_memalign((size_t)sysconf(_SC_PAGESIZE), size);
-  on_alloc(p, size, PC());
+  on_alloc(p, size, PC(), FP());
   return p;
 }
 
@@ -288,7 +289,7 @@ RACE_API void *pvalloc(size_t size) {
   size_t ps = (size_t)sysconf(_SC_PAGESIZE);
   size = (size + ps - 1) & ~(ps - 1);
   void *p = __libc_memalign(ps, size ? size : ps);
-  on_alloc(p, size, PC());
+  on_alloc(p, size, PC(), FP());
   return p;
 }
 

@@ -18,10 +18,11 @@
  *   2. walking the ring backwards, EPOCH entries say which epoch each
  *      stretch belongs to; the newest ACCESS in stretch (sid, epoch) whose
  *      range overlaps the bytes of the cell is the one;
- *   3. its stack: the ENTRY/EXIT entries after it say how deep the context
- *      was then relative to now and how shallow it has been since; frames
- *      that were never popped since are still on its shadow stack (copied
- *      now); the rest are the unmatched ENTRY entries before the access.
+ *   3. its stack: ENTRY/EXIT entries carry the depth they leave, so the
+ *      ones around the access say how deep the context was then and how
+ *      shallow it has been since; frames never popped since are still on
+ *      its shadow stack; the rest are the unmatched ENTRY entries before
+ *      the access.
  * If the access has been overwritten the report says
  * "[failed to restore the stack]" (history_size makes that rarer).
  *
@@ -139,34 +140,34 @@ enum restore_result history_restore(race_cell old, uintptr_t word, struct race_o
   struct race_ctx *x = owner->ctx;
   if (atomic_load(&x->incarnation) != owner->incarnation) return RESTORE_NO_STACK;
 
-  /* Copy the ring and the shadow stack; validate afterwards. */
+  /* Copy the ring; validate afterwards. */
   uint64_t pos = __atomic_load_n(&x->ring_pos, __ATOMIC_ACQUIRE);
   struct race_event *ring = __atomic_load_n(&x->ring, __ATOMIC_ACQUIRE);
   uint64_t mask = ring ? ring_header(ring)->mask : 0;
-  uint32_t depth_now = x->depth;
-  uintptr_t *stack = x->stack_pc;
   unsigned cur_sid = x->sid, cur_epoch = x->epoch;
   if (!ring || pos == 0) return RESTORE_NO_STACK;
   uint64_t cap = mask + 1;
   uint64_t n = pos < cap ? pos : cap;
   struct race_event *ev = race_alloc(n * sizeof *ev);
   for (uint64_t i = 0; i < n; i++) ev[i] = ring[(pos - n + i) & mask];
-  uintptr_t *frames = NULL;
-  if (depth_now > 0 && stack) {
-    frames = race_alloc(depth_now * sizeof *frames);
-    race_real_memcpy(frames, stack, depth_now * sizeof *frames);
-  }
   enum restore_result result = RESTORE_NO_STACK;
   if (atomic_load(&x->incarnation) != owner->incarnation) goto done;
-  /* Events older than what we copied may have been overwritten while we
-   * copied: skip as many as were written meanwhile. */
-  uint64_t written = x->ring_pos - pos;
-  uint64_t first = written >= n ? n : written;
+  /* The owner may have gone on logging while we copied: once the ring is
+   * full, each new event overwrites the oldest. Skip the copied events
+   * whose slots may have been reused (position p shares its slot with
+   * p + cap; one more for an event being written). */
+  uint64_t pos2 = __atomic_load_n(&x->ring_pos, __ATOMIC_ACQUIRE);
+  uint64_t oldest = pos - n;
+  int64_t first = 0;
+  if (pos2 + 1 > oldest + cap) {
+    uint64_t lost = pos2 + 1 - (oldest + cap);
+    first = (int64_t)(lost >= n ? n : lost);
+  }
 
   /* 2. Find the access. */
   unsigned win_sid = cur_sid, win_epoch = cur_epoch;
   int64_t found = -1, fallback = -1;
-  for (int64_t i = (int64_t)n - 1; i >= (int64_t)first; i--) {
+  for (int64_t i = (int64_t)n - 1; i >= first; i--) {
     const struct race_event *e = &ev[i];
     unsigned k = ev_kind(e);
     if (k == EV_EPOCH) {
@@ -191,24 +192,32 @@ enum restore_result history_restore(race_cell old, uintptr_t word, struct race_o
   *is_free = (ev[found].w0 & EV_FREE) != 0;
   *access_addr = (uintptr_t)(ev[found].w1 & EV_PC_MASK);
 
-  /* 3. Its stack. */
-  int64_t rel = 0, min_rel = 0;
+  /* 3. Its stack. ENTRY and EXIT events carry the depth they left, so the
+   * depth at the access is known from its neighbours, and so is the
+   * shallowest point since: the levels above it were never popped and
+   * are still on the owner's shadow stack. */
+  int64_t depth_then = -1;
+  for (int64_t j = found - 1; j >= first && depth_then < 0; j--) {
+    unsigned k = ev_kind(&ev[j]);
+    if (k == EV_ENTRY || k == EV_EXIT) depth_then = (int64_t)(ev[j].w1 & 0xFFFFFFFF);
+  }
+  int64_t lowest = INT64_MAX;
   for (uint64_t j = (uint64_t)found + 1; j < n; j++) {
     unsigned k = ev_kind(&ev[j]);
-    if (k == EV_ENTRY) rel++;
-    else if (k == EV_EXIT && --rel < min_rel) min_rel = rel;
+    int64_t d = (int64_t)(ev[j].w1 & 0xFFFFFFFF);
+    if (k == EV_ENTRY) {
+      if (depth_then < 0) depth_then = d - 1;
+    } else if (k == EV_EXIT) {
+      if (depth_then < 0) depth_then = d + 1;
+      if (d < lowest) lowest = d;
+    }
   }
-  int64_t depth_then = (int64_t)depth_now - rel;
-  int64_t kept = depth_then + min_rel;          /* levels unchanged since */
-  if (depth_then < 0 || kept < 0 || kept > (int64_t)depth_now) {
-    /* Inconsistent copy (the owner ran meanwhile): give the top frame only. */
-    depth_then = 0;
-    kept = 0;
-  }
+  if (depth_then < 0) depth_then = x->depth;
+  int64_t kept = lowest < depth_then ? lowest : depth_then;
   out->pc[out->n++] = (uintptr_t)(ev[found].w0 & EV_PC_MASK);
   int64_t need = depth_then - kept;
   int64_t skip = 0;
-  for (int64_t j = found - 1; j >= (int64_t)first && need > 0; j--) {
+  for (int64_t j = found - 1; j >= first && need > 0; j--) {
     unsigned k = ev_kind(&ev[j]);
     if (k == EV_EXIT) {
       skip++;
@@ -222,17 +231,21 @@ enum restore_result history_restore(race_cell old, uintptr_t word, struct race_o
       need--;
     }
   }
+  /* The levels never popped since: from the owner's shadow stack (an
+   * array that is only ever replaced by a larger copy, never freed). */
+  uintptr_t *stack = __atomic_load_n(&x->stack_pc, __ATOMIC_ACQUIRE);
+  uint32_t stack_cap = x->stack_cap;
+  if (kept > (int64_t)stack_cap || !stack) kept = 0;
   for (int64_t lvl = kept; lvl > 0; lvl--) {
     if (out->n == RACE_MAX_FRAMES) {
       out->truncated = true;
       break;
     }
-    if (frames) out->pc[out->n++] = frames[lvl - 1];
+    out->pc[out->n++] = stack[lvl - 1];
   }
   result = RESTORE_OK;
 done:
   race_free(ev);
-  race_free(frames);
   return result;
 }
 

@@ -132,8 +132,8 @@ struct race_event {
 
 enum race_event_kind {
   EV_ACCESS = 1,   /* w0: pc | flags; w1: addr | size << 48 */
-  EV_ENTRY = 2,    /* w0: call pc */
-  EV_EXIT = 3,
+  EV_ENTRY = 2,    /* w0: call pc; w1: shadow stack depth after the entry */
+  EV_EXIT = 3,     /* w1: depth after the exit */
   EV_EPOCH = 4,    /* w1: new sid | new epoch << 8 | old sid << 24 | old epoch << 32 | old valid << 48 */
 };
 #define EV_KIND_SHIFT 56
@@ -340,6 +340,11 @@ uint32_t depot_put(const uintptr_t *pcs, int n);
 void depot_get(uint32_t id, struct race_stack *out);
 /* The current stack (pc first) into the depot. */
 uint32_t depot_here(struct race_ctx *c, uintptr_t pc);
+/* The same, called from a function of the detector (fp: its
+ * __builtin_frame_address(0)) that weft's code may have called on behalf
+ * of the user: weft's frames in between are found too (depot.c). */
+uint32_t depot_here_fp(struct race_ctx *c, uintptr_t pc, void *fp);
+int stack_walk(struct race_ctx *c, void *fp, uintptr_t *out, int max);
 
 /* ---- reports (report.c) ------------------------------------------------- */
 
