@@ -16,7 +16,8 @@
  *      epoch <= our clock for its slot (it happened before us);
  *   5. store the access in a cell: one it supersedes (ours or one that
  *      happened before, covering no more bytes and no stronger kind), else
- *      an empty one, else a rotating victim.
+ *      an empty one, else the least valuable (atomic, then read, then
+ *      write; the freed marker last).
  * A conflict calls report_race (cold, in report.c) with the facts.
  *
  * Byte masks make sub-word accesses exact: a write of byte 3 and a write
@@ -86,7 +87,23 @@ static RACE_NOINLINE bool check_word_slow(struct race_ctx *c, race_cell *cells, 
     if (before && covers && store < 0) store = i;
   }
   if (store < 0) store = empty;
-  if (store < 0) store = (int)(c->evict++ & (RACE_CELLS - 1));
+  if (store < 0) {
+    /* Full: evict the least valuable cell. Atomic accesses can only race
+     * with plain ones, reads only with writes: keep writes longest.
+     * Among equals, rotate. */
+    unsigned start = c->evict++;
+    int best = 3;
+    for (unsigned k = 0; k < RACE_CELLS; k++) {
+      unsigned i = (start + k) & (RACE_CELLS - 1);
+      int value = (v[i] & RACE_CELL_ATOMIC) ? 0 : (v[i] & RACE_CELL_READ) ? 1 : 2;
+      if (v[i] == RACE_CELL_FREED) value = 3;
+      if (value < best) {
+        best = value;
+        store = (int)i;
+      }
+    }
+    if (store < 0) store = (int)(start & (RACE_CELLS - 1));
+  }
   cell_store(&cells[store], cur);
   /* Another thread may have checked this word at the same moment and
    * missed us as we missed it: look once more at the cells that changed
@@ -268,7 +285,7 @@ RACE_API void __tsan_release(void *addr) { race_release_merge(addr); }
  * because a report on another thread may be reading it (history.c). It is
  * at most as large as the new one, and growth is rare. */
 static RACE_NOINLINE void stack_grow(struct race_ctx *c) {
-  uint32_t cap = c->stack_cap ? c->stack_cap * 2 : 64;
+  uint32_t cap = c->stack_cap ? c->stack_cap * 2 : 16;
   uintptr_t *pcs = race_alloc(cap * sizeof *pcs);
   if (c->stack_cap) race_real_memcpy(pcs, c->stack_pc, c->stack_cap * sizeof *pcs);
   c->stack_cfa = race_realloc(c->stack_cfa, cap * sizeof *c->stack_cfa);

@@ -38,7 +38,7 @@
 
 #include "race/race_private.h"
 
-#define RING_MIN 64
+#define RING_MIN 16
 
 size_t ring_capacity_max(void) { return (size_t)1024 << race_options.history_size; }
 

@@ -1,5 +1,5 @@
 /* An 8-byte write and a 1-byte read of its fourth byte. */
-// expect: Previous read at 0x[0-9a-f]+b by goroutine [0-9]+:\n  reader\(\)
+// expect: Previous read at 0x[0-9a-f]+ by goroutine [0-9]+:\n  reader\(\)
 #include "race_test.h"
 
 _Alignas(8) union { int64_t whole; char part[8]; } u;

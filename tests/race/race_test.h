@@ -22,7 +22,9 @@
 #include <string.h>
 #include <weft.h>
 
-static atomic_int join_count;
+/* The helpers' atomics live on cache lines of their own, away from the
+ * words the programs race on (a shadow word remembers 4 accesses). */
+static atomic_int join_count __attribute__((aligned(64)));
 
 static inline void join_done(void) { atomic_fetch_add_explicit(&join_count, 1, memory_order_release); }
 
@@ -34,7 +36,7 @@ static inline void join_wait(int n) {
  * detector (relaxed atomics make no edge), so that a race_* program's two
  * accesses never run at the very same moment (two threads checking one
  * shadow word at once can miss each other, as in TSan). */
-static atomic_int step;
+static atomic_int step __attribute__((aligned(64)));
 
 static inline void step_to(int n) { atomic_store_explicit(&step, n, memory_order_relaxed); }
 
