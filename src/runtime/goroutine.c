@@ -119,6 +119,15 @@ struct weft_g *rt_current(void) {
   return g;
 }
 
+/* The runtime's own non-worker threads (the timer thread) are not foreign
+ * threads of the program. */
+static __thread bool tls_runtime_thread __attribute__((tls_model("initial-exec")));
+void rt_mark_runtime_thread(void) { tls_runtime_thread = true; }
+
+void rt_note_foreign_thread(void) {
+  if (!tls_foreign && !tls_runtime_thread) (void)rt_current();
+}
+
 struct weft_g *g_alloc(struct worker *w) {
   struct weft_g *g;
   if (w && w->g_free) {
@@ -198,6 +207,9 @@ static uint64_t spawn(void (*fn)(void *), void *arg, const void *copy, size_t si
   rt_init();
   struct worker *w = rt_worker();
   struct weft_g *self = w ? w->current : NULL;
+  /* A foreign thread that spawns is active in weft until it exits: the
+   * deadlock check must not take it for a bystander. */
+  if (!w) rt_note_foreign_thread();
   struct weft_g *g = g_alloc(w);
   g->fn = fn;
   g->sp = NULL;

@@ -349,6 +349,7 @@ static void park_foreign(struct weft_g *g, bool (*commit)(struct weft_g *, void 
 }
 
 void rt_ready(struct weft_g *g) {
+  rt_note_foreign_thread();
   if (g->foreign) {
     atomic_fetch_sub(&sched.foreign_parked, 1);
     atomic_store_explicit(&g->park_word, 1, memory_order_release);
@@ -614,6 +615,7 @@ static struct weft_g *find_runnable(struct worker *w) {
 static void *worker_main(void *arg) {
   struct worker *w = arg;
   tls_worker = w;
+  rt_mark_runtime_thread();
   signals_init_thread(w);
 #if defined(WEFT_TSAN_FIBERS)
   w->g0_fiber = __tsan_get_current_fiber();

@@ -134,6 +134,8 @@ bool sched_all_idle(void);
 int process_threads(void);
 
 /* goroutine.c */
+void rt_mark_runtime_thread(void);          /* the calling thread is weft's own */
+void rt_note_foreign_thread(void);          /* register a foreign caller (stand-in g) */
 struct weft_g *g_alloc(struct worker *w);
 void g_free(struct worker *w, struct weft_g *g);
 uint64_t g_spawn(void (*fn)(void *), void *arg, const void *copy, size_t size,

@@ -234,6 +234,7 @@ static void *timer_thread(void *arg) {
   /* Wake exactly when asked: the default 50 us timer slack would make
    * every sleep that much late. */
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  rt_mark_runtime_thread();
   rt_lock_acquire(&timers.firing);
   rt_lock_acquire(&timers.lock);
   for (;;) {
