@@ -28,9 +28,13 @@
  * access concurrent with the old one is concurrent with ours too (else the
  * old one would happen before it), and ours is at least as strong.
  *
- * Cells are read and written with relaxed 32-bit atomics; two contexts
- * storing into the same word at once may lose one cell (TSan accepts the
- * same; it can only hide a race, never invent one).
+ * Cells are read with relaxed 32-bit loads and replaced with a
+ * compare-and-swap, so that two threads storing into the same word at once
+ * (a flag beside the data it guards) never overwrite each other's access;
+ * the loser looks again. After storing, the cells that changed since we
+ * looked are compared once more, which catches most accesses made by
+ * another thread at the very same moment (without a fence, not all: the
+ * detector can then miss a race, never invent one).
  */
 #if WEFT_RACE
 #include "race/race_private.h"
@@ -38,6 +42,10 @@
 
 static inline race_cell cell_load(race_cell *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline void cell_store(race_cell *p, race_cell v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+/* Replaces `old` by v unless another thread changed the cell meanwhile. */
+static inline bool cell_replace(race_cell *p, race_cell old, race_cell v) {
+  return __atomic_compare_exchange_n(p, &old, v, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
 
 static inline void log_access(struct race_ctx *c, uint32_t kind, uintptr_t pc, uintptr_t access_addr,
                               size_t access_size) {
@@ -63,6 +71,7 @@ static RACE_NOINLINE bool check_word_slow(struct race_ctx *c, race_cell *cells, 
                                           uint32_t mask, uint32_t kind, uintptr_t pc,
                                           uintptr_t word, uintptr_t access_addr, size_t access_size) {
   race_cell v[RACE_CELLS];
+again:
   for (int i = 0; i < RACE_CELLS; i++) v[i] = cell_load(&cells[i]);
   int store = -1, empty = -1;
   for (int i = 0; i < RACE_CELLS; i++) {
@@ -104,7 +113,9 @@ static RACE_NOINLINE bool check_word_slow(struct race_ctx *c, race_cell *cells, 
     }
     if (store < 0) store = (int)(start & (RACE_CELLS - 1));
   }
-  cell_store(&cells[store], cur);
+  /* Two threads storing into the same cell at once would lose one access:
+   * if the cell changed since we looked, look again. */
+  if (!cell_replace(&cells[store], v[store], cur)) goto again;
   /* Another thread may have checked this word at the same moment and
    * missed us as we missed it: look once more at the cells that changed
    * meanwhile (cheap; the line is in cache). Not a guarantee (no fence),
@@ -146,8 +157,8 @@ RACE_INLINE bool check_word(struct race_ctx *c, uintptr_t addr, uint32_t mask, u
   /* 2. The word's only cell is empty, or is our own read of the same bytes
    *    that this write supersedes: store and look once more. */
   if (RACE_LIKELY((v1 | v2 | v3) == 0) && (v0 == 0 || v0 == (cur | RACE_CELL_READ))) {
-    cell_store(&cells[0], cur);
-    if (RACE_LIKELY((cell_load(&cells[1]) | cell_load(&cells[2]) | cell_load(&cells[3])) == 0))
+    if (RACE_LIKELY(cell_replace(&cells[0], v0, cur)) &&
+        RACE_LIKELY((cell_load(&cells[1]) | cell_load(&cells[2]) | cell_load(&cells[3])) == 0))
       return true;
   }
   /* 3. Everything else. */

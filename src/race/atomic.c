@@ -17,9 +17,13 @@
  *   CAS      as RMW on success; on failure the failure order's acquire
  *   relaxed                                  -> no edge at all
  *
- * When an object exists, the memory operation runs under its lock, so that
- * the value a load sees and the clock it acquires belong together (a
- * release stores its clock before the value becomes visible).
+ * A release makes the address's sync object (if needed) and stores its
+ * clock there before the value becomes visible, all under the object's
+ * lock. An acquiring load loads first and, if the object exists, loads
+ * again under its lock and acquires: a value that came from a release
+ * store implies the object was there. Read-modify-writes and CASes with
+ * any ordering make the object and run under its lock, so that the value
+ * they read and the clock they acquire belong together.
  *
  * Fences (atomic_thread_fence) make no edge: a release fence followed by a
  * relaxed store, read by a relaxed load followed by an acquire fence, is
@@ -141,7 +145,7 @@ static inline bool raw_cas128(volatile race_a128 *a, race_a128 *expected, race_a
   bool acq = is_acquire(mo), rel = is_release(mo);                           \
   struct race_sync_ref ref;                                                  \
   __typeof__(op) result;                                                     \
-  if ((acq || rel) && sync_lock((uintptr_t)a, rel, &ref)) {                 \
+  if ((acq || rel) && sync_lock((uintptr_t)a, true, &ref)) {                \
     result = op;                                                             \
     if (acq) sync_acquire_locked(c, &ref);                                   \
     if (rel) sync_release_locked(c, &ref, true);                             \
@@ -160,14 +164,14 @@ static inline bool raw_cas128(volatile race_a128 *a, race_a128 *expected, race_a
     struct race_ctx *c = atomic_enter(t, &check);                                                \
     if (!c) return raw_load##n(a);                                                               \
     if (check) access_range(c, (uintptr_t)a, n / 8, ACC_ATOMIC | ACC_READ, PC());               \
-    T v;                                                                                         \
+    /* Load first: a value written by a release store implies that its    \
+     * sync object exists by now (it is made before the store). */         \
+    T v = raw_load##n(a);                                                                        \
     struct race_sync_ref ref;                                                                    \
     if (is_acquire(mo) && sync_lock((uintptr_t)a, false, &ref)) {                               \
       v = raw_load##n(a);                                                                        \
       sync_acquire_locked(c, &ref);                                                              \
       sync_unlock(&ref);                                                                         \
-    } else {                                                                                     \
-      v = raw_load##n(a);                                                                        \
     }                                                                                            \
     hook_exit(t);                                                                                \
     return v;                                                                                    \
@@ -209,7 +213,7 @@ static inline bool raw_cas128(volatile race_a128 *a, race_a128 *expected, race_a
     bool acq = is_acquire(mo) || is_acquire(fmo), rel = is_release(mo);                          \
     struct race_sync_ref ref;                                                                    \
     bool ok, released = false;                                                                   \
-    if ((acq || rel) && sync_lock((uintptr_t)a, rel, &ref)) {                                   \
+    if ((acq || rel) && sync_lock((uintptr_t)a, true, &ref)) {                                  \
       ok = raw_cas##n(a, expected, v);                                                           \
       if (ok ? is_acquire(mo) : is_acquire(fmo)) sync_acquire_locked(c, &ref);                   \
       if (ok && rel) {                                                                           \

@@ -141,10 +141,10 @@ enum restore_result history_restore(race_cell old, uintptr_t word, struct race_o
   if (atomic_load(&x->incarnation) != owner->incarnation) return RESTORE_NO_STACK;
 
   /* Copy the ring; validate afterwards. */
+  unsigned cur_sid = x->sid, cur_epoch = x->epoch;
   uint64_t pos = __atomic_load_n(&x->ring_pos, __ATOMIC_ACQUIRE);
   struct race_event *ring = __atomic_load_n(&x->ring, __ATOMIC_ACQUIRE);
   uint64_t mask = ring ? ring_header(ring)->mask : 0;
-  unsigned cur_sid = x->sid, cur_epoch = x->epoch;
   if (!ring || pos == 0) return RESTORE_NO_STACK;
   uint64_t cap = mask + 1;
   uint64_t n = pos < cap ? pos : cap;
@@ -164,8 +164,16 @@ enum restore_result history_restore(race_cell old, uintptr_t word, struct race_o
     first = (int64_t)(lost >= n ? n : lost);
   }
 
-  /* 2. Find the access. */
+  /* 2. Find the access. Events after the newest EPOCH entry belong to the
+   * epoch it started (the owner bumps its epoch before logging the entry,
+   * so its current epoch, read racily, may be one ahead of the copy). */
   unsigned win_sid = cur_sid, win_epoch = cur_epoch;
+  for (int64_t i = (int64_t)n - 1; i >= first; i--) {
+    if (ev_kind(&ev[i]) != EV_EPOCH) continue;
+    win_sid = (unsigned)ev[i].w1 & 0xFF;
+    win_epoch = (unsigned)(ev[i].w1 >> 8) & 0xFFFF;
+    break;
+  }
   int64_t found = -1, fallback = -1;
   for (int64_t i = (int64_t)n - 1; i >= first; i--) {
     const struct race_event *e = &ev[i];

@@ -1,6 +1,7 @@
 /* Bytes 0 and 1 written by two goroutines (fine), then byte 0 read by the
  * main goroutine without a join: races with the first writer only. */
 // reports: 1
+// needs: symbols
 // expect: Read at 0x[0-9a-f]+ by main goroutine
 // expect: Previous write at 0x[0-9a-f]+ by goroutine [0-9]+:\n  writer0\(\)
 #include "race_test.h"

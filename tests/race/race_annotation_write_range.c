@@ -1,4 +1,5 @@
 /* weft_race_write_range reports like an instrumented write. */
+// needs: symbols
 // expect: Previous write at 0x[0-9a-f]+ by goroutine [0-9]+:\n  filler\(\)|Write at 0x[0-9a-f]+ by goroutine [0-9]+:\n  filler\(\)
 #include "race_test.h"
 

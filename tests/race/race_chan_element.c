@@ -1,4 +1,5 @@
 /* The element a receive writes races with a concurrent read of it. */
+// needs: symbols
 // expect: weft_chan_recv|receiver
 #include "race_test.h"
 

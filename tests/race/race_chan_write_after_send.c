@@ -1,4 +1,5 @@
 /* What the sender does after the send is not ordered before the receiver. */
+// needs: symbols
 // expect: Previous write at 0x[0-9a-f]+ by goroutine [0-9]+:\n  sender\(\)
 #include "race_test.h"
 

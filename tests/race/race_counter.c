@@ -1,6 +1,7 @@
 /* The seed's counter: goroutines increment a global without a lock.
  * Reported once (equal stacks and addresses are suppressed). */
 // reports: 1
+// needs: symbols
 // expect: WARNING: DATA RACE
 // expect: (Read|Write) at 0x[0-9a-f]+ by goroutine [0-9]+:\n  worker\(\)\n      .*race_counter.c:[0-9]+ \+0x
 // expect: Previous write at 0x[0-9a-f]+ by (goroutine [0-9]+|main goroutine):

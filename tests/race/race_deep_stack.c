@@ -1,5 +1,6 @@
 /* The previous access's stack is restored through nested calls, after the
  * writer went on to do other things. */
+// needs: symbols
 // expect: Previous write at 0x[0-9a-f]+ by goroutine [0-9]+:\n  level3\(\)\n      .*race_deep_stack.c:[0-9]+ \+0x[0-9a-f]+\n  level2\(\)\n      .*\n  level1\(\)\n      .*\n  writer\(\)\n
 // expect: Read at 0x[0-9a-f]+ by main goroutine:\n  app_main\(\)
 #include "race_test.h"

@@ -1,5 +1,6 @@
 /* A goroutine writes a block that the main goroutine frees without
  * synchronising with it. */
+// needs: symbols
 // expect: (Write at 0x[0-9a-f]+ by main goroutine:\n  free\(\)|Previous write at 0x[0-9a-f]+ by main goroutine:\n  free\(\))
 #include "race_test.h"
 

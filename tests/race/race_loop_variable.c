@@ -1,5 +1,6 @@
 /* Go's classic: the loop variable's address given to each goroutine,
  * while the loop goes on changing it. */
+// needs: symbols
 // expect: (Read at 0x[0-9a-f]+ by goroutine [0-9]+:\n  worker\(\)|Write at 0x[0-9a-f]+ by main goroutine:\n  app_main\(\))
 // expect: (Previous write at 0x[0-9a-f]+ by main goroutine:\n  app_main\(\)|Previous read at 0x[0-9a-f]+ by goroutine [0-9]+:\n  worker\(\))
 #include "race_test.h"

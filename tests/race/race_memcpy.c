@@ -1,4 +1,5 @@
 /* memcpy called from instrumented code is checked. */
+// needs: symbols
 // expect: (Write|write) at 0x[0-9a-f]+ by goroutine [0-9]+:\n  copier\(\)
 #include "race_test.h"
 

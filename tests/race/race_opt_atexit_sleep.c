@@ -1,6 +1,7 @@
 /* At the end of weft_main the detector waits (atexit_sleep_ms, default
  * 1000) for goroutines still running, so a race they are about to make is
  * still reported. */
+// needs: symbols
 // expect: Write at 0x[0-9a-f]+ by goroutine [0-9]+:\n  late\(\)
 #include <time.h>
 #include "race_test.h"

@@ -1,5 +1,6 @@
 /* The same as race_opt_history_size with the default history (4096
  * events): the writer's stack is restored. */
+// needs: symbols
 // expect: Previous write at 0x[0-9a-f]+ by goroutine [0-9]+:\n  writer\(\)
 #include "race_test.h"
 

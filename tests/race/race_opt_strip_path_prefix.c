@@ -1,5 +1,6 @@
 /* WEFT_RACE=strip_path_prefix=/ removes the prefix from file names. */
 // env: WEFT_RACE=strip_path_prefix=/
+// needs: symbols
 // expect: \n      [^/ \n][^\n]*race_opt_strip_path_prefix.c:[0-9]+ \+0x
 // expect-not: \n      /[^\n]*race_opt_strip_path_prefix.c
 #include "race_test.h"

@@ -1,4 +1,5 @@
 /* An 8-byte write and a 1-byte read of its fourth byte. */
+// needs: symbols
 // expect: Previous read at 0x[0-9a-f]+ by goroutine [0-9]+:\n  reader\(\)
 #include "race_test.h"
 

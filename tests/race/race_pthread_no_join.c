@@ -1,6 +1,7 @@
 /* A program without weft_main: two threads write a global with no lock.
  * The exit status still becomes 66 (on_exit), and threads are named by
  * their thread id. */
+// needs: symbols
 // expect: (Write|Read) at 0x[0-9a-f]+ by (thread [0-9]+|main thread):
 // expect: Thread [0-9]+ \((running|finished)\) created at:\n  main\(\)
 #include <pthread.h>

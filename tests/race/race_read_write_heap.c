@@ -1,4 +1,5 @@
 /* A heap int written by one goroutine and read by another. */
+// needs: symbols
 // expect: Location is heap block of size 4 at 0x[0-9a-f]+ allocated by main goroutine:\n  app_main\(\)
 #include "race_test.h"
 

@@ -1,4 +1,5 @@
 /* Relaxed atomics make no happens-before edge. */
+// needs: symbols
 // expect: Read at 0x[0-9a-f]+ by main goroutine:\n  app_main\(\)
 // expect: Previous write at 0x[0-9a-f]+ by goroutine [0-9]+:\n  producer\(\)
 #include "race_test.h"

@@ -2,7 +2,8 @@
  * states, location. (Line numbers below refer to this file; keep them in
  * step when editing.) */
 // reports: 1
-// expect: ==================\nWARNING: DATA RACE\nRead at 0x[0-9a-f]+ by main goroutine:\n  reader\(\)\n      [^\n]*/race_report_golden.c:20 \+0x[0-9a-f]+\n  app_main\(\)\n      [^\n]*/race_report_golden.c:25 \+0x[0-9a-f]+\n\nPrevious write at 0x[0-9a-f]+ by goroutine 2:\n  writer\(\)\n      [^\n]*/race_report_golden.c:13 \+0x[0-9a-f]+\n\nLocation is global 'golden' of size 8 at 0x[0-9a-f]+\n\nGoroutine 2 \(finished\) created at:\n  app_main\(\)\n      [^\n]*/race_report_golden.c:24 \+0x[0-9a-f]+\n==================\n
+// needs: symbols
+// expect: ==================\nWARNING: DATA RACE\nRead at 0x[0-9a-f]+ by main goroutine:\n  reader\(\)\n      [^\n]*/race_report_golden.c:21 \+0x[0-9a-f]+\n  app_main\(\)\n      [^\n]*/race_report_golden.c:26 \+0x[0-9a-f]+\n\nPrevious write at 0x[0-9a-f]+ by goroutine 2:\n  writer\(\)\n      [^\n]*/race_report_golden.c:14 \+0x[0-9a-f]+\n\nLocation is global 'golden' of size 8 at 0x[0-9a-f]+\n\nGoroutine 2 \(finished\) created at:\n  app_main\(\)\n      [^\n]*/race_report_golden.c:25 \+0x[0-9a-f]+\n==================\n
 // expect: Found 1 data race\(s\)
 #include "race_test.h"
 

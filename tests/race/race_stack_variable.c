@@ -1,4 +1,5 @@
 /* A local variable whose address escapes to a goroutine. */
+// needs: symbols
 // expect: Location is stack of main goroutine
 #include "race_test.h"
 

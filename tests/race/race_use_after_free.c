@@ -1,4 +1,5 @@
 /* A goroutine reads a block after another freed it, with no edge. */
+// needs: symbols
 // expect: Previous write at 0x[0-9a-f]+ by main goroutine:\n  free\(\)\n  app_main\(\)
 // expect: Location is freed heap block of size 32
 #include "race_test.h"

@@ -1,4 +1,5 @@
 /* Writes after the release are not covered by it. */
+// needs: symbols
 // expect: Previous write at 0x[0-9a-f]+ by goroutine [0-9]+:\n  producer\(\)
 #include "race_test.h"
 
