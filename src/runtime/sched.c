@@ -694,27 +694,37 @@ bool sched_all_idle(void) {
 
 int rt_timer_thread_busy(void);
 
+/* Nothing outside the run queues may be about to make a goroutine
+ * runnable: no timer pending or being fired, and every foreign thread that
+ * has used weft is parked in it. A foreign thread counts itself in
+ * foreign_alive before it spawns or readies anything (seq_cst), so a check
+ * that still sees it inactive afterwards has also missed nothing it did. */
+static bool nothing_outside(void) {
+  if (rt_timers_pending() > 0 || rt_timer_thread_busy()) return false;
+  return atomic_load(&sched.foreign_alive) <= atomic_load(&sched.foreign_parked);
+}
+
 void sched_check_dead(void) {
-  if (atomic_load(&sched.stopping)) return;
+  /* Before the runtime has counted the threads it did not start, the
+   * thread check below would compare against a placeholder. */
+  if (!atomic_load(&sched.started) || atomic_load(&sched.stopping)) return;
   /* Order matters: whoever readies a goroutine makes it visible in a run
    * queue before it stops looking busy, so read "busy" before "idle". */
-  if (rt_timers_pending() > 0 || rt_timer_thread_busy()) return;
-  if (!sched_all_idle()) return;
+  if (!nothing_outside() || !sched_all_idle()) return;
   /* Every thread we know is a worker (all idle), the timer thread (idle),
    * a foreign thread parked in weft, or was there before the runtime
-   * started (an emulator's or sanitizer's helper). Any other thread, and
-   * any foreign thread that has used weft and is not parked in it now,
-   * could still call into weft and wake someone: then it is not a
-   * deadlock. */
-  if (atomic_load(&sched.foreign_alive) > atomic_load(&sched.foreign_parked)) return;
+   * started (an emulator's or sanitizer's helper). Any other thread could
+   * still call into weft and wake someone: then it is not a deadlock. */
   int known = sched.nprocs + 1 + atomic_load(&sched.foreign_parked) + atomic_load(&sched.threads_before);
   int threads = process_threads();
   if (threads < 0 || threads > known) return;
   int64_t live = g_live_count();
   bool main_exited = atomic_load(&sched.main_exited);
   if (live <= 0 && !main_exited && atomic_load(&sched.foreign_parked) == 0) return;
-  /* Re-check after the slow /proc read: nothing may have moved. */
-  if (rt_timers_pending() > 0 || rt_timer_thread_busy() || !sched_all_idle()) return;
+  /* Re-check everything after the slow /proc read: nothing may have moved.
+   * A foreign thread that spawned during the check (so `live` counts its
+   * goroutine, not yet queued) shows up in foreign_alive here. */
+  if (!nothing_outside() || !sched_all_idle()) return;
   if (live <= 0 && main_exited)
     rt_fatal("no goroutines (main called weft_exit) - deadlock!");
   rt_die_claim(); /* a worker and the timer thread may both get here */

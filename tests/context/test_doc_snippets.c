@@ -177,11 +177,16 @@ static void test_graceful_shutdown(void) {
   CHECK_CONTAINS(r.output, "err=0 flushed=10");
   free(r.output);
 #endif
-  /* The grace period ends before the queue is drained: given up. */
+  /* The grace period ends before the queue is drained: given up. The
+   * queued job must be taken first, while the grace period still runs: if
+   * both were ready at the first select, it would pick either at random.
+   * 100 ms is ample for the few instructions in between, even under qemu
+   * (2 ms was not: a loaded emulator took longer and select then chose
+   * the expired grace period). */
   weft_chan *open_queue = weft_chan_make(sizeof(int), 4);
   int job = 7, done_jobs = 0;
   weft_chan_send(open_queue, &job);
-  weft_ctx *grace = weft_with_timeout(weft_background(), 2 * WEFT_MILLISECOND);
+  weft_ctx *grace = weft_with_timeout(weft_background(), 100 * WEFT_MILLISECOND);
   CHECK_EQ(flush(grace, open_queue, &done_jobs), ETIMEDOUT);
   CHECK_EQ(done_jobs, 1);
   weft_ctx_release(grace);
