@@ -197,13 +197,12 @@ static inline __attribute__((always_inline)) void sync_copy_check(uintptr_t *sel
 #define SYNC_RACE_ACQUIRE(addr) race_acquire(addr)
 #define SYNC_RACE_RELEASE(addr) race_release(addr)
 #define SYNC_RACE_RELEASE_MERGE(addr) race_release_merge(addr)
-/* TODO(race): Go also models a waitgroup's first add as a read and its
- * first wait as a write of one word, so that an add racing a wait is
- * reported as a data race (SPEC section 6). That needs a race_read/
- * race_write(addr, size) call from src/race; until then these mark the
- * places. */
-#define SYNC_RACE_READ(addr) ((void)(addr))
-#define SYNC_RACE_WRITE(addr) ((void)(addr))
+/* Go also models a waitgroup's first add (counter 0 -> positive) as a read
+ * and the first blocking wait as a write of one byte of the group, so that
+ * an add racing a wait is reported as a data race (SPEC section 6). pc is
+ * the user's call site. */
+#define SYNC_RACE_READ(addr, pc) race_read_range_pc(addr, 1, pc)
+#define SYNC_RACE_WRITE(addr, pc) race_write_range_pc(addr, 1, pc)
 
 /* ---- queries for reporters (src/check, src/debug) ---------------------- */
 

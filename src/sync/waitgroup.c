@@ -35,11 +35,12 @@ static const char waitgroup_type[] = "weft_waitgroup";
 
 SYNC_API void weft_waitgroup_add(weft_waitgroup *wg, int delta) {
   sync_copy_check(&wg->self, wg, waitgroup_type);
+  const void *pc = __builtin_return_address(0);
   if (delta < 0) SYNC_RACE_RELEASE_MERGE(&wg->sema);
   uint64_t state = __atomic_add_fetch(&wg->state, (uint64_t)(int64_t)delta << 32, ACQ_REL);
   int32_t counter = (int32_t)(state >> 32);
   uint32_t waiters = (uint32_t)state;
-  if (delta > 0 && counter == delta) SYNC_RACE_READ(&wg->sema);  /* first add: must precede wait */
+  if (delta > 0 && counter == delta) SYNC_RACE_READ(&wg->sema, pc);  /* first add: must precede wait */
   if (counter < 0) rt_panic("sync: negative WaitGroup counter");
   if (waiters != 0 && delta > 0 && counter == delta)
     rt_panic("sync: WaitGroup misuse: Add called concurrently with Wait");
@@ -58,6 +59,7 @@ SYNC_API void weft_waitgroup_done(weft_waitgroup *wg) {
 
 SYNC_API void weft_waitgroup_wait(weft_waitgroup *wg) {
   sync_copy_check(&wg->self, wg, waitgroup_type);
+  const void *pc = __builtin_return_address(0);
   uint64_t state = __atomic_load_n(&wg->state, ACQUIRE);
   for (;;) {
     if ((int32_t)(state >> 32) == 0) {
@@ -65,7 +67,7 @@ SYNC_API void weft_waitgroup_wait(weft_waitgroup *wg) {
       return;
     }
     if (__atomic_compare_exchange_n(&wg->state, &state, state + 1, true, ACQ_REL, ACQUIRE)) {
-      if ((uint32_t)state == 0) SYNC_RACE_WRITE(&wg->sema);  /* first waiter: races a first add */
+      if ((uint32_t)state == 0) SYNC_RACE_WRITE(&wg->sema, pc);  /* first waiter: races a first add */
       sema_acquire(&wg->sema, false, WAIT_WAITGROUP_WAIT, wg);
       if (__atomic_load_n(&wg->state, ACQUIRE) != 0)
         rt_panic("sync: WaitGroup is reused before previous Wait has returned");
