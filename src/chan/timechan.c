@@ -67,6 +67,7 @@ static struct weft_timer *chan_timer_make(void) {
 
 CHAN_API weft_timer *weft_timer_new(weft_duration d) {
   struct weft_timer *t = chan_timer_make();
+  race_timer_arm(t, CHAN_CALLER_PC());   /* the receiver sees our past (race.h) */
   rt_weft_timer_start(t, d, 0);
   return t;
 }
@@ -87,6 +88,7 @@ CHAN_API weft_ticker *weft_ticker_new(weft_duration d) {
   struct weft_ticker *k = rt_calloc(1, sizeof *k);
   k->timer = chan_timer_make();
   k->timer->owner = k;
+  race_timer_arm(k->timer, CHAN_CALLER_PC());
   rt_weft_timer_start(k->timer, d, d);
   return k;
 }
@@ -100,6 +102,7 @@ CHAN_API void weft_ticker_reset(weft_ticker *k, weft_duration d) {
   if (d <= 0) rt_panic("non-positive interval for Ticker.Reset");
   if (!k) rt_panic("weft_ticker_reset: nil ticker");
   struct weft_timer *t = k->timer;
+  race_timer_arm(t, CHAN_CALLER_PC());
   rt_lock_acquire(&t->lock);
   int64_t now = rt_nanotime();
   int64_t when = d > INT64_MAX - now ? INT64_MAX : now + d;

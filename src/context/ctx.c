@@ -89,6 +89,9 @@ void ctx_pin(struct cancel_ctx *c) {
 }
 
 void ctx_unpin(struct cancel_ctx *c) {
+  /* Race build: every holder's past happens before the free (the count is
+   * weft's own atomic, invisible to the detector). */
+  race_release_merge(&c->pins);
   /* Pins are only added by someone who holds a pin or a reference, so a
    * count of 1 (ours) cannot grow under us: skip the atomic RMW then. */
   if (atomic_load_explicit(&c->pins, memory_order_acquire) != 1 &&
@@ -96,6 +99,7 @@ void ctx_unpin(struct cancel_ctx *c) {
     return;
   /* Nobody can reach c any more: no reference, no link, no timer, no
    * handle. The done channel has no waiter (they would hold references). */
+  race_acquire(&c->pins);
   weft_chan *done = atomic_load_explicit(&c->done, memory_order_relaxed);
   if (done) weft_chan_free(done);
   free(c);
@@ -134,6 +138,7 @@ static weft_ctx *finish(weft_ctx *ctx) {
 
 void weft_ctx_release(weft_ctx *ctx) {
   while (ctx && ctx->kind != CTX_BACKGROUND) {
+    race_release_merge(&ctx->refs);   /* as ctx_unpin: releases before the last */
     int32_t old = atomic_load_explicit(&ctx->refs, memory_order_acquire);
     if (old == 1 && (ctx->kind == CTX_VALUE || ctx->kind == CTX_CANCEL)) {
       /* Ours is the only reference, and these kinds have no internal
@@ -146,6 +151,7 @@ void weft_ctx_release(weft_ctx *ctx) {
     if (old > 1) return;
     if (old < 1)
       rt_panic("weft_ctx_release: context %p released more times than retained", (void *)ctx);
+    race_acquire(&ctx->refs);
     ctx = finish(ctx);
   }
 }
@@ -238,7 +244,9 @@ static void deadline_run(void *arg) {
  * deadline timer is armed once, and a fire that raced rt_timer_del made
  * it return false, so the pin is ours to drop either way. */
 static void deadline_fire(struct rt_timer *t, uint64_t seq) {
+  race_timer_fire_begin(t);     /* the creator's past happens before the cancel */
   weft_go(deadline_run, t->arg);
+  race_timer_fire_end();
 }
 
 weft_ctx *weft_with_deadline(weft_ctx *parent, weft_time deadline) {
@@ -256,6 +264,7 @@ weft_ctx *weft_with_deadline(weft_ctx *parent, weft_time deadline) {
     return &c->base;
   }
   rt_timer_init(&tc->timer, deadline_fire, c);
+  race_timer_arm(&tc->timer, __builtin_return_address(0));
   int64_t now = rt_nanotime();
   int64_t when = d > INT64_MAX - now ? INT64_MAX : now + d;
   rt_lock_acquire(&c->lock);
@@ -389,7 +398,12 @@ static weft_chan *done_slow(struct cancel_ctx *c) {
   weft_chan *done = atomic_load_explicit(&c->done, memory_order_relaxed);
   if (!done) {
     done = weft_chan_make(0, 0);
-    if (atomic_load_explicit(&c->err, memory_order_relaxed) != 0) weft_chan_close(done);
+    if (atomic_load_explicit(&c->err, memory_order_relaxed) != 0) {
+      /* Made after the cancel: the close we make for it must carry the
+       * canceller's past to whoever receives (race build). */
+      race_acquire(c);
+      weft_chan_close(done);
+    }
     atomic_store_explicit(&c->done, done, memory_order_release);
   }
   rt_lock_release(&c->lock);

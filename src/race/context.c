@@ -628,7 +628,11 @@ void race_go_start(struct weft_g *parent, struct weft_g *child) {
   c->stack_low = UINTPTR_MAX;
   c->stk_lo = c->stk_hi = 0;
   ring_reset(c);
-  c->create_stack = depot_here_fp(p, (uintptr_t)child->created_pc, __builtin_frame_address(0));
+  /* Spawned by a timer's delivery (race_timer_fire_begin): created where
+   * the timer was armed. */
+  c->create_stack = t->fire_stack && t->fire_ctx == p
+                        ? t->fire_stack
+                        : depot_here_fp(p, (uintptr_t)child->created_pc, __builtin_frame_address(0));
   /* The edge: the child starts knowing everything its parent knew. */
   c->gen = p->gen;
   c->has_slot = false;
@@ -746,17 +750,53 @@ void race_write_range_pc(const void *addr, size_t size, const void *pc) {
   race_access_range((uintptr_t)addr, size, 0, (uintptr_t)pc);
 }
 
-uint32_t race_stack_here(const void *pc) {
+/* Timers, as Go's race runtime treats them: arming releases into the
+ * timer's clock, and the expiry (on the timer thread, or a worker's
+ * scheduler context) acquires it only for as long as it delivers. The
+ * delivering context must not keep that knowledge: it serves every timer,
+ * and whatever it later released would carry every armer's past. So the
+ * clock is saved and restored around the delivery, except the context's
+ * own entry, whose epochs only move forward. */
+void race_timer_arm(const void *timer, const void *pc) {
   struct race_thread *t = &race_tls;
   struct race_ctx *c = sync_enter(t);
-  uint32_t id = depot_here(c, (uintptr_t)pc);
+  uint32_t stack = depot_here(c, (uintptr_t)pc);
+  struct race_sync_ref ref;
+  sync_lock((uintptr_t)timer, true, &ref);
+  sync_release_locked(c, &ref, true);
+  sync_set_stack(&ref, stack);
+  sync_unlock(&ref);
+  ctx_epoch_next(c);
   hook_exit(t);
-  return id;
 }
 
-void race_go_created_at(struct weft_g *child, uint32_t stack) {
-  struct race_ctx *c = child->race;
-  if (c && stack) c->create_stack = stack;
+void race_timer_fire_begin(const void *timer) {
+  struct race_thread *t = &race_tls;
+  struct race_ctx *c = sync_enter(t);
+  if (!t->fire_saved) t->fire_saved = race_alloc(sizeof c->clock);
+  race_real_memcpy(t->fire_saved, c->clock, sizeof c->clock);
+  t->fire_ctx = c;
+  t->fire_gen = c->gen;
+  t->fire_stack = 0;
+  struct race_sync_ref ref;
+  if (sync_lock((uintptr_t)timer, false, &ref)) {
+    sync_acquire_locked(c, &ref);
+    t->fire_stack = sync_stack(&ref);
+    sync_unlock(&ref);
+  }
+  hook_exit(t);
+}
+
+void race_timer_fire_end(void) {
+  struct race_thread *t = &race_tls;
+  struct race_ctx *c = sync_enter(t);
+  if (c == t->fire_ctx && c->gen == t->fire_gen) {
+    for (int i = 0; i < RACE_SLOTS; i++)
+      if (!c->has_slot || i != (int)c->sid) c->clock[i] = t->fire_saved[i];
+  }
+  t->fire_ctx = NULL;
+  t->fire_stack = 0;
+  hook_exit(t);
 }
 
 void race_ignore(bool begin) {

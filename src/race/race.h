@@ -33,11 +33,18 @@
  * pc is where the user called the primitive (__builtin_return_address(0)
  * in the public API function); the report shows it as the innermost frame.
  *
- * For goroutines started on someone else's behalf (after_func timers: the
- * timer thread spawns them):
- *   uint32_t s = race_stack_here(pc)  the caller's stack now, as a handle
- *   race_go_created_at(child, s)      report child as created there
- *                                     (call right after the spawn)
+ * Timers (Go: arming a timer releases, its expiry acquires):
+ *   race_timer_arm(t, pc)         t (any stable address naming the
+ *                                 timer) is being armed or reset by the
+ *                                 caller at pc: its past is released
+ *                                 (merged) into t's clock, and its stack
+ *                                 is kept as the timer's "created at"
+ *   race_timer_fire_begin(t)      on the thread delivering t's expiry:
+ *   race_timer_fire_end()         in between, the current context also
+ *                                 knows t's clock (a channel send or a
+ *                                 spawn passes it on) and goroutines it
+ *                                 spawns are created at t's arming stack;
+ *                                 _end takes that knowledge back
  *
  * race_ignore(true/false) brackets code whose accesses are not checked
  * (weft_race_ignore_begin/end). Synchronisation events still count.
@@ -63,8 +70,9 @@ void race_release(const void *addr);
 void race_release_merge(const void *addr);
 void race_read_range_pc(const void *addr, size_t size, const void *pc);
 void race_write_range_pc(const void *addr, size_t size, const void *pc);
-uint32_t race_stack_here(const void *pc);
-void race_go_created_at(struct weft_g *child, uint32_t stack);
+void race_timer_arm(const void *timer, const void *pc);
+void race_timer_fire_begin(const void *timer);
+void race_timer_fire_end(void);
 void race_ignore(bool begin);
 #else
 static inline void race_go_start(struct weft_g *parent, struct weft_g *child) { (void)parent; (void)child; }
@@ -75,8 +83,9 @@ static inline void race_release(const void *addr) { (void)addr; }
 static inline void race_release_merge(const void *addr) { (void)addr; }
 static inline void race_read_range_pc(const void *addr, size_t size, const void *pc) { (void)addr; (void)size; (void)pc; }
 static inline void race_write_range_pc(const void *addr, size_t size, const void *pc) { (void)addr; (void)size; (void)pc; }
-static inline uint32_t race_stack_here(const void *pc) { (void)pc; return 0; }
-static inline void race_go_created_at(struct weft_g *child, uint32_t stack) { (void)child; (void)stack; }
+static inline void race_timer_arm(const void *timer, const void *pc) { (void)timer; (void)pc; }
+static inline void race_timer_fire_begin(const void *timer) { (void)timer; }
+static inline void race_timer_fire_end(void) {}
 static inline void race_ignore(bool begin) { (void)begin; }
 #endif
 

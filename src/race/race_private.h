@@ -208,6 +208,13 @@ struct race_thread {
   bool registered;
   uintptr_t stack_hi;            /* for thread contexts */
   struct race_thread *next;      /* registry (race_threads_lock) */
+  /* Between race_timer_fire_begin and _end (context.c): the context's
+   * clock before it borrowed the timer's, and the timer's arming stack
+   * (the "created at" of goroutines spawned meanwhile). */
+  struct race_ctx *fire_ctx;
+  uint64_t fire_gen;
+  uint16_t *fire_saved;          /* RACE_SLOTS entries, allocated once */
+  uint32_t fire_stack;
 };
 
 extern __thread struct race_thread race_tls __attribute__((tls_model("initial-exec")));
@@ -285,6 +292,9 @@ void sync_unlock(struct race_sync_ref *ref);
 void sync_acquire_locked(struct race_ctx *c, struct race_sync_ref *ref);
 void sync_release_locked(struct race_ctx *c, struct race_sync_ref *ref, bool merge);
 bool sync_exists(uintptr_t addr);
+/* A stack (depot id) kept with the object: where a timer was armed. */
+void sync_set_stack(struct race_sync_ref *ref, uint32_t stack);
+uint32_t sync_stack(const struct race_sync_ref *ref);
 void sync_forget_range(uintptr_t addr, size_t size);
 void sync_clear_all(void);
 

@@ -28,6 +28,7 @@
 struct race_sync {
   uintptr_t addr;
   struct race_sync *next;
+  uint32_t stack;              /* sync_set_stack (timers), 0: none */
   uint16_t clock[RACE_SLOTS];
 };
 
@@ -59,6 +60,7 @@ static struct race_sync *sync_new(uintptr_t addr) {
   if (!s) s = race_alloc(sizeof *s);
   s->addr = addr;
   s->next = NULL;
+  s->stack = 0;
   memset(s->clock, 0, sizeof s->clock);
   atomic_fetch_add_explicit(&sync_count, 1, memory_order_relaxed);
   return s;
@@ -113,6 +115,10 @@ void sync_release_locked(struct race_ctx *c, struct race_sync_ref *ref, bool mer
   if (merge) clock_join(ref->sync->clock, c->clock);
   else memcpy(ref->sync->clock, c->clock, sizeof c->clock);
 }
+
+void sync_set_stack(struct race_sync_ref *ref, uint32_t stack) { ref->sync->stack = stack; }
+
+uint32_t sync_stack(const struct race_sync_ref *ref) { return ref->sync->stack; }
 
 bool sync_exists(uintptr_t addr) {
   struct bucket *b = bucket_of(addr);

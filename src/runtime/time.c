@@ -13,12 +13,19 @@
  * delivers only if the timer's seq has not moved since it expired, so a
  * stop or reset that returns has cancelled any delivery that had not
  * happened yet.
+ *
+ * Race detector (race/race.h, nothing in the normal library): arming or
+ * resetting a timer releases the caller's past into the timer's clock, and
+ * the delivery borrows it, so the after_func goroutine and the receiver of
+ * a channel timer's value see what the armer did before arming (Go's
+ * race runtime does the same).
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "race/race.h"
 #include "runtime/sched.h"
 
 static int64_t deadline_after(weft_duration d) {
@@ -57,8 +64,11 @@ void weft_sleep(weft_duration d) {
 static void expire(struct rt_timer *rt, uint64_t seq) {
   struct weft_timer *t = (struct weft_timer *)((char *)rt - offsetof(struct weft_timer, rt));
   rt_lock_acquire(&t->lock);
-  if (atomic_load_explicit(&rt->seq, memory_order_relaxed) == seq)
+  if (atomic_load_explicit(&rt->seq, memory_order_relaxed) == seq) {
+    race_timer_fire_begin(t);
     t->kind->deliver(t, rt_walltime());
+    race_timer_fire_end();
+  }
   rt_lock_release(&t->lock);
 }
 
@@ -86,6 +96,7 @@ weft_timer *weft_after_func(weft_duration d, void (*fn)(void *), void *arg) {
   rt_weft_timer_init(t, &after_func_kind);
   t->fn = fn;
   t->arg = arg;
+  race_timer_arm(t, __builtin_return_address(0));
   rt_weft_timer_start(t, d, 0);
   return t;
 }
@@ -116,6 +127,7 @@ bool weft_timer_stop(weft_timer *t) {
 
 bool weft_timer_reset(weft_timer *t, weft_duration d) {
   if (!t) rt_panic("weft_timer_reset: nil timer");
+  race_timer_arm(t, __builtin_return_address(0));
   rt_lock_acquire(&t->lock);
   bool was;
   if (t->kind->drain) {

@@ -44,6 +44,19 @@ static inline void step_wait(int n) {
   while (atomic_load_explicit(&step, memory_order_relaxed) < n) weft_yield();
 }
 
+/* publish/await_published: hands a pointer to a goroutine started
+ * earlier through a relaxed atomic, which orders nothing, so that the
+ * only edge left between the two is the one a program tests. */
+static void *_Atomic published __attribute__((aligned(64)));
+
+static inline void publish(void *p) { atomic_store_explicit(&published, p, memory_order_relaxed); }
+
+static inline void *await_published(void) {
+  void *p;
+  while (!(p = atomic_load_explicit(&published, memory_order_relaxed))) weft_yield();
+  return p;
+}
+
 /* Keeps the compiler from optimising a plain access away. */
 #define USE(x) __asm__ __volatile__("" ::"r"(x) : "memory")
 
