@@ -26,7 +26,11 @@
  *
  * Happens-before: the cancel happens before fn starts (race_release at
  * cancel in ctx.c; weft_go's own edge from the canceller; a registration
- * on an already-done context acquires the cancel first).
+ * on an already-done context acquires the cancel first), and so does the
+ * registration (Go: the registrar's unlock of the context's mutex, which
+ * the canceller takes). In the race build a registration is armed like a
+ * timer (race_timer_arm), and the spawn at cancel borrows its clock and
+ * names the registration as the goroutine's creation site.
  */
 #include <stdlib.h>
 
@@ -63,7 +67,9 @@ void after_list_claim(struct weft_stop *list) {
 void after_list_fire(struct weft_stop *list) {
   while (list) {
     struct weft_stop *next = list->next;   /* list may be freed once started */
+    race_timer_fire_begin(list);
     weft_go(after_run, list);
+    race_timer_fire_end();
     list = next;
   }
 }
@@ -81,6 +87,7 @@ weft_stop *weft_ctx_after_func(weft_ctx *ctx, void (*fn)(void *), void *arg) {
     return s;
   }
   atomic_init(&s->refs, 2);
+  race_timer_arm(s, __builtin_return_address(0));
   s->ctx = c;
   ctx_pin(c);
   rt_lock_acquire(&c->lock);

@@ -28,6 +28,12 @@
  * happens before the wait it releases returns. In the word: adds are
  * release RMWs, waits acquire-load or acquire-CAS it, and a parked waiter
  * additionally gets the releaser's edge through the semaphore.
+ *
+ * Race build, as Go: the add that takes the counter from 0 reads one byte
+ * of the group and the first wait that blocks writes it, so that an add
+ * racing a wait is a reported race. The byte is sema.count, which only
+ * weft's uninstrumented code touches (white-box tests peek at the queue's
+ * lock and head with instrumented atomics, which would mix with it).
  */
 #include "sync/sync_private.h"
 
@@ -40,7 +46,7 @@ SYNC_API void weft_waitgroup_add(weft_waitgroup *wg, int delta) {
   uint64_t state = __atomic_add_fetch(&wg->state, (uint64_t)(int64_t)delta << 32, ACQ_REL);
   int32_t counter = (int32_t)(state >> 32);
   uint32_t waiters = (uint32_t)state;
-  if (delta > 0 && counter == delta) SYNC_RACE_READ(&wg->sema, pc);  /* first add: must precede wait */
+  if (delta > 0 && counter == delta) SYNC_RACE_READ(&wg->sema.count, pc);  /* first add: must precede wait */
   if (counter < 0) rt_panic("sync: negative WaitGroup counter");
   if (waiters != 0 && delta > 0 && counter == delta)
     rt_panic("sync: WaitGroup misuse: Add called concurrently with Wait");
@@ -67,7 +73,7 @@ SYNC_API void weft_waitgroup_wait(weft_waitgroup *wg) {
       return;
     }
     if (__atomic_compare_exchange_n(&wg->state, &state, state + 1, true, ACQ_REL, ACQUIRE)) {
-      if ((uint32_t)state == 0) SYNC_RACE_WRITE(&wg->sema, pc);  /* first waiter: races a first add */
+      if ((uint32_t)state == 0) SYNC_RACE_WRITE(&wg->sema.count, pc);  /* first waiter: races a first add */
       sema_acquire(&wg->sema, false, WAIT_WAITGROUP_WAIT, wg);
       if (__atomic_load_n(&wg->state, ACQUIRE) != 0)
         rt_panic("sync: WaitGroup is reused before previous Wait has returned");

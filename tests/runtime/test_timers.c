@@ -66,14 +66,18 @@ static void test_after_func_reset(void) {
   weft_timer_free(t);
 }
 
-/* Reset from inside the callback (the seed's timer pattern) re-arms it. */
+/* Reset from inside the callback (the seed's timer pattern) re-arms it.
+ * The timer is armed far away, published, then reset: the callback never
+ * runs before self_timer is set (the seed's version of this is a data
+ * race, which the race build reports). */
 static weft_timer *self_timer;
 static atomic_int rearms;
 static void rearm(void *arg) {
   if (atomic_fetch_add(&rearms, 1) < 4) weft_timer_reset(self_timer, WEFT_MILLISECOND);
 }
 static void test_reset_from_callback(void) {
-  self_timer = weft_after_func(WEFT_MILLISECOND, rearm, NULL);
+  self_timer = weft_after_func(WEFT_HOUR, rearm, NULL);
+  weft_timer_reset(self_timer, WEFT_MILLISECOND);
   while (atomic_load(&rearms) < 5) weft_sleep(WEFT_MILLISECOND);
   weft_sleep(5 * WEFT_MILLISECOND);
   CHECK_EQ(atomic_load(&rearms), 5);
@@ -82,12 +86,15 @@ static void test_reset_from_callback(void) {
 
 /* Timers fire in deadline order regardless of creation order. */
 static int order[16];
-static atomic_int order_n;
-static void record_order(void *arg) { order[atomic_fetch_add(&order_n, 1)] = (int)(intptr_t)arg; }
+static atomic_int order_n, order_done;
+static void record_order(void *arg) {
+  order[atomic_fetch_add(&order_n, 1)] = (int)(intptr_t)arg;
+  atomic_fetch_add(&order_done, 1);   /* after the store: main may read it */
+}
 static void test_order(void) {
   weft_timer *ts[8];
   for (int i = 0; i < 8; i++) ts[i] = weft_after_func((8 - i) * 2 * WEFT_MILLISECOND, record_order, (void *)(intptr_t)(7 - i));
-  while (atomic_load(&order_n) < 8) weft_sleep(WEFT_MILLISECOND);
+  while (atomic_load(&order_done) < 8) weft_sleep(WEFT_MILLISECOND);
   /* Callbacks run in goroutines, which may be scheduled in any order once
    * due; but every timer did fire exactly once. */
   int seen[8] = {0};
