@@ -79,14 +79,37 @@ static inline uint32_t fastrand(struct worker *w) {
 
 /* ---- global queue ---------------------------------------------------- */
 
-static void global_put_batch(struct weft_g *head, struct weft_g *tail, uint32_t n) {
+/* Appends a chain; with `due`, puts it instead at the end of the "due"
+ * segment at the head of the queue: goroutines whose timer expired. Their
+ * wake-up is already late by the time they run, while the rest of the
+ * global queue may be thousands of goroutines not yet started, which no
+ * clock is waiting for (Go's timers likewise ready into runnext). The due
+ * segment itself stays FIFO, so an earlier expiry runs first. */
+static void global_put_chain(struct weft_g *head, struct weft_g *tail, uint32_t n, bool due) {
   tail->sched_next = NULL;
   rt_lock_acquire(&sched.global_lock);
-  if (sched.global_tail) sched.global_tail->sched_next = head;
-  else sched.global_head = head;
-  sched.global_tail = tail;
+  if (due && sched.global_head) {
+    struct weft_g **at = sched.global_due_tail ? &sched.global_due_tail->sched_next
+                                               : &sched.global_head;
+    tail->sched_next = *at;
+    *at = head;
+    if (!tail->sched_next) sched.global_tail = tail;
+  } else {
+    if (sched.global_tail) sched.global_tail->sched_next = head;
+    else sched.global_head = head;
+    sched.global_tail = tail;
+  }
+  if (due) {
+    sched.global_due_tail = tail;
+    atomic_store_explicit(&sched.global_due, atomic_load_explicit(&sched.global_due, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+  }
   atomic_fetch_add_explicit(&sched.global_size, n, memory_order_relaxed);
   rt_lock_release(&sched.global_lock);
+}
+
+static void global_put_batch(struct weft_g *head, struct weft_g *tail, uint32_t n) {
+  global_put_chain(head, tail, n, false);
 }
 
 static bool runq_put_local(struct worker *w, struct weft_g *g);
@@ -110,6 +133,13 @@ static struct weft_g *global_get(struct worker *w, uint32_t max) {
   for (uint32_t i = 1; i < n; i++) g = g->sched_next;
   sched.global_head = g->sched_next;
   if (!sched.global_head) sched.global_tail = NULL;
+  uint32_t due = atomic_load_explicit(&sched.global_due, memory_order_relaxed);
+  if (due <= n) {
+    if (due) atomic_store_explicit(&sched.global_due, 0, memory_order_relaxed);
+    sched.global_due_tail = NULL;
+  } else {
+    atomic_store_explicit(&sched.global_due, due - n, memory_order_relaxed);
+  }
   atomic_fetch_sub_explicit(&sched.global_size, n, memory_order_relaxed);
   rt_lock_release(&sched.global_lock);
   g->sched_next = NULL;
@@ -275,19 +305,32 @@ static bool idle_remove(struct worker *w) {
   return found;
 }
 
-/* Wakes an idle worker to look for work, unless one is already looking. */
+static bool work_anywhere(void);
+
+/* Wakes an idle worker to look for work, unless one is already looking.
+ *
+ * Our claim on nspinning makes every other waker return early, trusting
+ * that someone will look at the queues. When the idle list turns out to be
+ * empty (its last worker took itself off to look at work it saw), we drop
+ * the claim, but a worker may have gone idle meanwhile, after missing work
+ * whose waker saw our claim and left: so look at the queues once more and
+ * try again if there is work. (Found under qemu: four goroutines readied by
+ * foreign threads stayed runnable forever next to an idle worker.) */
 static void wakep(void) {
-  if (atomic_load_explicit(&sched.nidle, memory_order_relaxed) == 0) return;
-  if (atomic_load_explicit(&sched.nspinning, memory_order_relaxed) != 0) return;
-  int zero = 0;
-  if (!atomic_compare_exchange_strong(&sched.nspinning, &zero, 1)) return;
-  struct worker *w = idle_pop();
-  if (!w) {
-    atomic_fetch_sub(&sched.nspinning, 1);
-    return;
+  for (;;) {
+    if (atomic_load_explicit(&sched.nidle, memory_order_relaxed) == 0) return;
+    if (atomic_load_explicit(&sched.nspinning, memory_order_relaxed) != 0) return;
+    int zero = 0;
+    if (!atomic_compare_exchange_strong(&sched.nspinning, &zero, 1)) return;
+    struct worker *w = idle_pop();
+    if (w) {
+      atomic_store_explicit(&w->wake, 1, memory_order_release);
+      rt_futex_wake(&w->wake, 1);
+      return;
+    }
+    atomic_fetch_sub(&sched.nspinning, 1); /* seq_cst: then re-read the queues */
+    if (!work_anywhere()) return;
   }
-  atomic_store_explicit(&w->wake, 1, memory_order_release);
-  rt_futex_wake(&w->wake, 1);
 }
 
 static bool work_anywhere(void) {
@@ -312,7 +355,7 @@ void rt_ready_batch_begin(void) { ready_batch.on = true; }
 
 void rt_ready_batch_flush(void) {
   if (ready_batch.n) {
-    global_put_batch(ready_batch.head, ready_batch.tail, ready_batch.n);
+    global_put_chain(ready_batch.head, ready_batch.tail, ready_batch.n, true);
     rt_fence();
     wakep();
   }
@@ -474,6 +517,21 @@ static struct weft_g *find_local(struct worker *w) {
   if (__builtin_expect(atomic_load_explicit(&sched.stopping, memory_order_relaxed), 0))
     return NULL;
   w->schedtick++;
+  /* Goroutines whose timer expired come first: a worker kept busy by its
+   * own queue (a loop spawning thousands of goroutines) would otherwise
+   * leave them in the global queue for as long as that lasts. One batch
+   * per lock; all but the first wait behind the local queue (at most
+   * RUNQ_SIZE goroutines, not the length of the busy spell). */
+  uint32_t due = atomic_load_explicit(&sched.global_due, memory_order_relaxed);
+  if (__builtin_expect(due != 0, 0)) {
+    /* As many as fit in half the free room of the local queue: more
+     * would overflow it, and the overflow goes to the global tail. */
+    uint32_t used = atomic_load_explicit(&w->runq_tail, memory_order_relaxed) -
+                    atomic_load_explicit(&w->runq_head, memory_order_relaxed);
+    uint32_t room = used < RUNQ_SIZE ? (RUNQ_SIZE - used) / 2 : 0;
+    struct weft_g *g = global_get(w, 1 + (due - 1 < room ? due - 1 : room));
+    if (g) return g;
+  }
   if (w->schedtick % 61 == 0) {
     struct weft_g *g = global_get(w, 1);
     if (g) return g;

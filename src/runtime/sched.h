@@ -86,6 +86,8 @@ struct sched {
 
   rt_lock global_lock;              /* global run queue */
   struct weft_g *global_head, *global_tail;
+  struct weft_g *global_due_tail;   /* last of the due segment at the head */
+  _Atomic uint32_t global_due;      /* its length (written under global_lock) */
   _Atomic uint32_t global_size;
 
   rt_lock idle_lock;                /* idle worker stack */
