@@ -20,8 +20,10 @@
  * implementation detail, not a wait of the program's. Runtime-internal
  * goroutines appear only with WEFT_TRACEBACK=system.
  *
- * Snapshots: the g registry is walked once under its lock (rt_for_each_g)
- * and the fields a report needs are copied out; everything slow
+ * Snapshots: the g registry is walked once under its lock
+ * (rt_for_each_g_report, which walks without the lock if it cannot have
+ * it: a SIGQUIT may land on the thread that holds it) and the fields a
+ * report needs are copied out; everything slow
  * (unwinding, symbolizing, printing) happens after, without the runtime's
  * locks, so a dump never holds up goroutine creation for long.
  *
@@ -117,7 +119,7 @@ static int compare_g(const void *a, const void *b, void *first) {
 struct debug_g *debug_collect(struct weft_g *first, bool include_system, size_t *n) {
   struct collect c = {NULL, 0, 0, include_system, false};
   DEBUG_RACY_READS_BEGIN();
-  rt_for_each_g(collect_one, &c);
+  rt_for_each_g_report(collect_one, &c);
   DEBUG_RACY_READS_END();
   if (c.items) qsort_r(c.items, c.len, sizeof c.items[0], compare_g, first);
   *n = c.len;

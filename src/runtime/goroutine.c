@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "race/race.h"
@@ -312,6 +313,18 @@ void rt_for_each_g(void (*fn)(struct weft_g *g, void *arg), void *arg) {
   rt_lock_acquire(&sched.all_lock);
   for (struct weft_g *g = sched.all_head; g; g = g->all_next) fn(g, arg);
   rt_lock_release(&sched.all_lock);
+}
+
+void rt_for_each_g_report(void (*fn)(struct weft_g *g, void *arg), void *arg) {
+  /* g_new links a slab's entries before it moves the head to them, so a
+   * walk without the lock sees a well-formed list. */
+  bool locked = false;
+  for (int i = 0; i < 1000 && !(locked = rt_lock_try(&sched.all_lock)); i++) {
+    struct timespec ts = {0, 100000}; /* nanosleep: async-signal-safe */
+    nanosleep(&ts, NULL);
+  }
+  for (struct weft_g *g = sched.all_head; g; g = g->all_next) fn(g, arg);
+  if (locked) rt_lock_release(&sched.all_lock);
 }
 
 /* ---- weft_main ---------------------------------------------------------- */

@@ -165,6 +165,11 @@ uint64_t rt_go_system(void (*fn)(void *), void *arg);
 /* Iterates every g ever allocated (live ones have status != G_IDLE,
  * G_DEAD). For dumps and detectors; takes the registry lock. */
 void rt_for_each_g(void (*fn)(struct weft_g *g, void *arg), void *arg);
+/* The same for reports on the way to _exit (SIGQUIT, fatal errors): if the
+ * registry lock cannot be had within about 100 ms (the interrupted thread
+ * may hold it), walks without it. The registry only grows and its g
+ * structs are never freed, so the walk is safe, if not a snapshot. */
+void rt_for_each_g_report(void (*fn)(struct weft_g *g, void *arg), void *arg);
 
 /*
  * Timers (timer.c). A timer is owned by its user; the runtime only links it

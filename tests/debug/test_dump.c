@@ -371,6 +371,41 @@ static void test_sigquit_dumps_and_exits_2(void) {
   free(r.output);
 }
 
+/* SIGQUIT taken by a thread that holds the goroutine registry's lock (here:
+ * in the middle of a walk of it) still produces the dump instead of
+ * waiting for itself forever. */
+static void raise_while_walking(struct weft_g *g, void *arg) {
+  (void)g;
+  bool *raised = arg;
+  if (!*raised) {
+    *raised = true;
+    raise(SIGQUIT);
+  }
+}
+static int sigquit_locked_app(int argc, char **argv) {
+  nobody_sends = weft_chan_make(sizeof(int), 0);
+  weft_go(recv_forever, NULL);
+  wait_parked(1);
+  bool raised = false;
+  rt_for_each_g(raise_while_walking, &raised);
+  return 0;
+}
+static void sigquit_locked_child(void *arg) {
+  child_setup(NULL);
+  exit(weft_main(sigquit_locked_app, 0, NULL));
+}
+
+static void test_sigquit_while_registry_locked(void) {
+#if defined(WEFT_TSAN_FIBERS)
+  return; /* TSan defers signals to its own safe points */
+#endif
+  struct child_result r = check_child(sigquit_locked_child, NULL);
+  CHECK_EQ(r.status, 2);
+  CHECK_EQ(position(r.output, "SIGQUIT: quit\nPC=0x"), 0);
+  CHECK_CONTAINS(r.output, "goroutine 2 [chan receive]:");
+  free(r.output);
+}
+
 int main(void) {
   at = shared_page(sizeof *at);
   have_lines = debug_have_libdw();
@@ -380,5 +415,6 @@ int main(void) {
   RUN(test_dump_foreign_thread);
   RUN(test_deadlock_dump);
   RUN(test_sigquit_dumps_and_exits_2);
+  RUN(test_sigquit_while_registry_locked);
   return check_done();
 }
