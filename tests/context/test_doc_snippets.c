@@ -118,7 +118,9 @@ static void test_bystander(void) {
   int before = weft_num_goroutines();
   beat_for(20 * WEFT_MILLISECOND);
   CHECK(atomic_load(&beats) >= 1);
-  CHECK(EVENTUALLY(weft_num_goroutines() == before));   /* the heartbeat ended */
+  bool ended = EVENTUALLY(weft_num_goroutines() == before);   /* the heartbeat ended */
+  if (!ended) fprintf(stderr, "goroutines: before %d, now %d\n", before, weft_num_goroutines());
+  CHECK(ended);
 }
 
 /* ---- tie lifetimes with a group ---------------------------------------- */
@@ -150,8 +152,14 @@ static void test_tie_lifetimes(void) {
 static weft_chan *queue;
 static int flushed;
 
+/* Sends SIGTERM once run_until_signalled's signal context is listening
+ * (a fixed delay was not always enough under qemu: the default action then
+ * killed the child). */
 static void terminate_soon(void *arg) {
-  weft_sleep(2 * WEFT_MILLISECOND);
+  struct sigaction now;
+  while (sigaction(SIGTERM, NULL, &now) == 0 && !(now.sa_flags & SA_SIGINFO) &&
+         now.sa_handler == SIG_DFL)
+    weft_sleep(WEFT_MILLISECOND);
   kill(getpid(), SIGTERM);
 }
 
