@@ -96,6 +96,7 @@ static void feed(void *arg) {
 }
 
 static void test_leave_concurrency(void) {
+  int start = weft_num_goroutines();
   /* Synchronously, under a context that is cancelled midway. */
   weft_chan *numbers = weft_chan_make(sizeof(long), 0);
   weft_ctx *ctx = weft_with_cancel(weft_background());
@@ -110,6 +111,9 @@ static void test_leave_concurrency(void) {
   CHECK_EQ(sum_in_background(numbers, &total), 0);
   CHECK_EQ(total, 5050);
   weft_chan_free(numbers);
+  /* feed has closed the channel; let it return, so that the next test's
+   * goroutine count does not include it (test_bystander counts). */
+  CHECK(EVENTUALLY(weft_num_goroutines() == start));
 }
 
 /* ---- don't be a bystander ---------------------------------------------- */
