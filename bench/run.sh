@@ -17,14 +17,23 @@
 # where ratio = weft / Go. Every unit we use is "lower is better" (ns/op,
 # KB, ms, us), so a ratio below 1.00 means weft is faster or smaller.
 #
-# Flavours. The table is built from (flavour, side) columns. Today there is
-# one flavour, "plain": weft's normal library against plain `go build`.
-# The race flavour will add a second group of columns: BUILD_DIR/bench/
-# <name>-race (linked with weft-race, built by cmake/bench.cmake) against
-# twins built with `go build -race` into BUILD_DIR/bench/go/<name>-race.
-# Adding it is one more entry in FLAVOURS below (name, file suffix, go build
-# flags, column titles) plus its CMake targets; a flavour whose C programs
-# were not built is skipped.
+# Flavours. The table is built from (flavour, side) columns:
+#   plain  weft's normal library against plain `go build`;
+#   race   BUILD_DIR/bench/<name>-race (compiled with -fsanitize=thread,
+#          linked with weft-race; cmake/bench.cmake) against twins built
+#          with `go build -race` into BUILD_DIR/bench/go/<name>-race. Its
+#          group adds a "slow" column after each side: that side's race
+#          figure divided by its own plain figure (the detector's cost).
+# A flavour whose C programs were not built is skipped (sanitizer builds
+# have no race flavour). BENCH_FLAVOURS (default "plain race") picks some.
+#
+# Then race_sweep against the compiler's own ThreadSanitizer runtime: the
+# same loop on two pthreads, built plain (race_sweep-pthreads) and with
+# -fsanitize=thread linked with the compiler's TSan (race_sweep-tsan), run
+# with as many workers as CPUs, beside race_sweep and race_sweep-race at
+# the same procs; a few lines after the table compare the two slowdowns.
+# If TSan cannot map its shadow under this kernel's address-space
+# randomisation, the run is retried under `setarch -R`.
 #
 # Without Go, the table has weft's column only, and one line says how to
 # install Go. Exit status: 1 if any program failed to build or run (its
@@ -47,8 +56,13 @@ bindir=$(cd "$bindir" && pwd)
 # Flavours, one per line: name, C program suffix, go build flags, weft
 # column title, Go column title. Fields are separated by '|'; go build
 # flags '-' means none.
-FLAVOURS='plain||-|weft|Go'
-# race|-race|-race|weft-race|Go-race    (when weft-race exists)
+ALL_FLAVOURS='plain||-|weft|Go
+race|-race|-race|weft-race|Go-race'
+wanted=${BENCH_FLAVOURS:-plain race}
+FLAVOURS=
+for f in $ALL_FLAVOURS; do
+  case " $wanted " in *" ${f%%|*} "*) FLAVOURS="$FLAVOURS $f" ;; esac
+done
 
 cpus=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 if [ "$cpus" -gt 1 ]; then procs_list="1 $cpus"; else procs_list=1; fi
@@ -78,19 +92,22 @@ go_build() { # dir out flags
      "$go" build $flags -o "$2" .) >"$work/go-build.log" 2>&1
 }
 
-# run_one flavour side program procs executable
+# run_one flavour side program procs executable [launcher words...]
+# Returns non-zero (and counts a failure) if the program failed.
 run_one() {
   printf 'bench: %-24s procs=%-3s %s\n' "$3" "$4" "$2" >&2
+  r_flavour=$1 r_side=$2 r_prog=$3 r_procs=$4 r_exe=$5
+  shift 5
   # shellcheck disable=SC2086 # limit is a word list
-  WEFT_PROCS=$4 GOMAXPROCS=$4 $limit "$5" >"$work/out" 2>"$work/err"
+  WEFT_PROCS=$r_procs GOMAXPROCS=$r_procs $limit "$@" "$r_exe" >"$work/out" 2>"$work/err"
   status=$?
   if [ $status -ne 0 ]; then
-    echo "bench: FAILED: $5 with WEFT_PROCS=GOMAXPROCS=$4 (exit status $status)" >&2
+    echo "bench: FAILED: $* $r_exe with WEFT_PROCS=GOMAXPROCS=$r_procs (exit status $status)" >&2
     tail -n 20 "$work/err" >&2
     failures=$((failures + 1))
-    return
+    return 1
   fi
-  awk -v f="$1" -v s="$2" -v prog="$3" -v p="$4" \
+  awk -v f="$r_flavour" -v s="$r_side" -v prog="$r_prog" -v p="$r_procs" \
     '$1 == "BENCH" && NF >= 4 { print f, s, prog, p, $2, $3, $4 }' "$work/out" >>"$results"
 }
 
@@ -129,6 +146,26 @@ EOF
   done
 done
 
+# race_sweep against the compiler's TSan (see the top): pthreads, plain and
+# instrumented, at procs = CPUs, after race_sweep and race_sweep-race ran
+# above. A TSan program that cannot map its shadow (high mmap_rnd_bits)
+# runs again under setarch -R.
+tsan_procs=$cpus
+if [ -x "$bindir/race_sweep-tsan" ] && [ -x "$bindir/race_sweep-pthreads" ] \
+   && case " $wanted " in *" race "*) true ;; *) false ;; esac; then
+  run_one tsan plain race_sweep "$tsan_procs" "$bindir/race_sweep-pthreads"
+  # shellcheck disable=SC2086 # limit is a word list
+  if WEFT_PROCS=$tsan_procs $limit "$bindir/race_sweep-tsan" >/dev/null 2>"$work/err"; then
+    run_one tsan tsan race_sweep "$tsan_procs" "$bindir/race_sweep-tsan"
+  elif grep -q "unexpected memory mapping" "$work/err" && command -v setarch >/dev/null 2>&1; then
+    run_one tsan tsan race_sweep "$tsan_procs" "$bindir/race_sweep-tsan" setarch "$(uname -m)" -R
+  else
+    echo "bench: FAILED: $bindir/race_sweep-tsan:" >&2
+    tail -n 20 "$work/err" >&2
+    failures=$((failures + 1))
+  fi
+fi
+
 # The heading: what was compared, on what.
 cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
 cc_version=$( ("${cc:-cc}" --version 2>/dev/null || true) | head -n 1)
@@ -147,6 +184,7 @@ echo
 # order it printed them, then thread counts; columns: for each flavour that
 # ran, its weft and Go values and their ratio.
 awk -v flavours="$FLAVOURS" -v have_go=$have_go '
+  $1 == "tsan" { next }
   {
     key = $3 SUBSEP $5
     if (!(key in seen)) { seen[key] = 1; rows[++nrows] = key }
@@ -154,6 +192,12 @@ awk -v flavours="$FLAVOURS" -v have_go=$have_go '
     val[$1, $2, key, $4] = $6
     unit[key] = $7
     used[$1] = 1
+  }
+  # x divided by the plain figure of the same side, as "4.2x" ("-": missing).
+  function factor(x, side, row, p,    base) {
+    if (x == "-" || !(("plain", side, row, p) in val)) return "-"
+    base = val["plain", side, row, p]
+    return base + 0 != 0 ? sprintf("%.1fx", x / base) : "-"
   }
   END {
     nf = split(flavours, fl, " ")
@@ -169,10 +213,18 @@ awk -v flavours="$FLAVOURS" -v have_go=$have_go '
       split(rows[r], k, SUBSEP)
       if (length(k[2]) > width) width = length(k[2])
     }
+    # A flavour other than plain shows, after each side, its slowdown
+    # against the plain figure of the same side.
+    for (c = 1; c <= ncol; c++) slow[c] = cf[c] != "plain" && ("plain" in used)
     line = sprintf("%-" width "s  %5s", "benchmark", "procs")
     for (c = 1; c <= ncol; c++) {
       line = line sprintf("  %12s", cw[c])
-      if (have_go) line = line sprintf("  %12s  %6s", cg[c], "ratio")
+      if (slow[c]) line = line sprintf("  %6s", "slow")
+      if (have_go) {
+        line = line sprintf("  %12s", cg[c])
+        if (slow[c]) line = line sprintf("  %6s", "slow")
+        line = line sprintf("  %6s", "ratio")
+      }
     }
     print line "  unit"
     gsub(/./, "-", line)
@@ -188,16 +240,36 @@ awk -v flavours="$FLAVOURS" -v have_go=$have_go '
           g = ((cf[c], "go", rows[r], p) in val) ? val[cf[c], "go", rows[r], p] : "-"
           ratio = (w != "-" && g != "-" && g + 0 != 0) ? sprintf("%.2f", w / g) : "-"
           line = line sprintf("  %12s", w)
-          if (have_go) line = line sprintf("  %12s  %6s", g, ratio)
+          if (slow[c]) line = line sprintf("  %6s", factor(w, "weft", rows[r], p))
+          if (have_go) {
+            line = line sprintf("  %12s", g)
+            if (slow[c]) line = line sprintf("  %6s", factor(g, "go", rows[r], p))
+            line = line sprintf("  %6s", ratio)
+          }
         }
         print line "  " unit[rows[r]]
       }
     }
   }' "$results"
 
+# race_sweep: weft's detector against the compiler's TSan, if both ran.
+awk -v procs="$tsan_procs" '
+  $3 == "race_sweep" && $5 == "race_sweep" && $4 == procs { v[$1, $2] = $6 }
+  END {
+    if (!(("tsan", "tsan") in v) || !(("race", "weft") in v)) exit
+    printf "\nrace_sweep at procs=%s, ns per element (two workers each sweeping 32 MiB):\n", procs
+    printf "  %-40s %8s %8s %7s\n", "", "plain", "race", "slow"
+    if (("plain", "weft") in v)
+      printf "  %-40s %8.2f %8.2f %6.1fx\n", "weft goroutines, libweft-race", v["plain", "weft"], v["race", "weft"], v["race", "weft"] / v["plain", "weft"]
+    if (("tsan", "plain") in v)
+      printf "  %-40s %8.2f %8.2f %6.1fx\n", "pthreads, the compiler'"'"'s own TSan", v["tsan", "plain"], v["tsan", "tsan"], v["tsan", "tsan"] / v["tsan", "plain"]
+    printf "  libweft-race / TSan: %.2f (below 1.00 weft'"'"'s detector is faster)\n", v["race", "weft"] / v["tsan", "tsan"]
+  }' "$results"
+
 if [ $have_go = 1 ]; then
   echo
-  echo "ratio = weft / Go; below 1.00 weft is faster (or smaller)."
+  echo "ratio = weft / Go; below 1.00 weft is faster (or smaller). slow = a race build's"
+  echo "figure / the same side's normal build (the detector's cost)."
 else
   echo
   echo "Go is not installed, so there is no Go column: install it to compare (apt-get install golang-go)."

@@ -12,6 +12,7 @@
  *
  * Output: BENCH sync_rwmutex_read90 <ns> ns/op
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -47,7 +48,7 @@ static double median(double *v, int n) {
 static weft_rwmutex rw;
 static long table[16];
 static long per_worker;
-static volatile long sink;
+static _Atomic long sink;   /* every worker stores its sum: atomic, or -race reports it */
 
 static void worker(void *arg) {
   long local = 0;
@@ -62,7 +63,7 @@ static void worker(void *arg) {
       weft_rwmutex_runlock(&rw);
     }
   }
-  sink = local;
+  atomic_store_explicit(&sink, local, memory_order_relaxed);
   weft_waitgroup_done(arg);
 }
 

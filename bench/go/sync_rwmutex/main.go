@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -62,7 +63,7 @@ func worker(wg *sync.WaitGroup) {
 			rw.RUnlock()
 		}
 	}
-	sink = local
+	atomic.StoreInt64(&sink, local) // every worker stores: atomic, or -race reports it
 	wg.Done()
 }
 
