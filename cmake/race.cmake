@@ -20,9 +20,9 @@
 #     instrument links with no undefined symbol;
 #   - race/in_race_build/<area>/<test>: the rest of the suite's tests
 #     (tests/*/test_*.c but a few white-box ones, listed below) built with
-#     the race flags and linked with weft-race, run once
-#     at WEFT_TEST_SCALE 0.3: no report may appear (no false positive in
-#     weft's own edges), and the test must pass as usual;
+#     the race flags and linked with weft-race, run on the default workers
+#     and on one (@procs1) at WEFT_TEST_SCALE 0.3: no report may appear (no
+#     false positive in weft's own edges), and the test must pass as usual;
 #   - race/link_mixing: an instrumented object linked with plain libweft
 #     fails with a link error that names the mistake.
 # Nothing here is built in sanitizer builds: their own TSan/ASan runtimes
@@ -105,10 +105,15 @@ foreach(src ${WEFT_RACE_SUITE_SOURCES})
   weft_race_program(${target} ${src})
   target_compile_definitions(${target} PRIVATE WEFT_TEST_SCALE=0.3 WEFT_HAVE_LIBDW=${WEFT_HAVE_LIBDW})
   target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/src)
+  # Like the normal suite: on the default workers, and on one (@procs1).
   add_test(NAME race/in_race_build/${t} COMMAND ${target})
-  set_tests_properties(race/in_race_build/${t} PROPERTIES TIMEOUT 120
-      ENVIRONMENT "WEFT_TEST_SCALE=0.3;WEFT_RACE=atexit_sleep_ms=0"
-      FAIL_REGULAR_EXPRESSION "WARNING: DATA RACE")
+  add_test(NAME race/in_race_build/${t}@procs1 COMMAND ${target})
+  set_tests_properties(race/in_race_build/${t} race/in_race_build/${t}@procs1 PROPERTIES
+      TIMEOUT 120 FAIL_REGULAR_EXPRESSION "WARNING: DATA RACE")
+  set_tests_properties(race/in_race_build/${t} PROPERTIES
+      ENVIRONMENT "WEFT_TEST_SCALE=0.3;WEFT_RACE=atexit_sleep_ms=0")
+  set_tests_properties(race/in_race_build/${t}@procs1 PROPERTIES
+      ENVIRONMENT "WEFT_TEST_SCALE=0.3;WEFT_RACE=atexit_sleep_ms=0;WEFT_PROCS=1")
 endforeach()
 
 # Every construct both compilers instrument, linked with libweft-race only.
