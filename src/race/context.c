@@ -757,10 +757,29 @@ void race_write_range_pc(const void *addr, size_t size, const void *pc) {
  * and whatever it later released would carry every armer's past. So the
  * clock is saved and restored around the delivery, except the context's
  * own entry, whose epochs only move forward. */
+/* The arming stack, as SPEC section 6 shows it: the public function that
+ * armed the timer (weft_after_func, weft_timer_reset, ...: our caller),
+ * printed although it is weft's, then the user's frames. fp and ret are
+ * race_timer_arm's frame and return address; pc is where the user called
+ * the public function. The frame walk also finds the user's line through
+ * weft's own frames when the public function was reached through another
+ * (weft_with_timeout -> weft_with_deadline). */
+static uint32_t arming_stack(struct race_ctx *c, const void *pc, void *fp, void *ret) {
+  uintptr_t pcs[RACE_MAX_FRAMES];
+  int n = stack_walk(c, fp, pcs, 16);
+  if (n == 0) {
+    pcs[n++] = (uintptr_t)ret;
+    if (pc) pcs[n++] = (uintptr_t)pc;
+  }
+  pcs[0] |= RACE_PC_SHOWN;
+  for (uint32_t i = c->depth; i > 0 && n < RACE_MAX_FRAMES; i--) pcs[n++] = c->stack_pc[i - 1];
+  return depot_put(pcs, n);
+}
+
 void race_timer_arm(const void *timer, const void *pc) {
   struct race_thread *t = &race_tls;
   struct race_ctx *c = sync_enter(t);
-  uint32_t stack = depot_here(c, (uintptr_t)pc);
+  uint32_t stack = arming_stack(c, pc, __builtin_frame_address(0), __builtin_return_address(0));
   struct race_sync_ref ref;
   sync_lock((uintptr_t)timer, true, &ref);
   sync_release_locked(c, &ref, true);

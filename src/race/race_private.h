@@ -329,6 +329,10 @@ RACE_INLINE void ring_put(struct race_ctx *c, uint64_t w0, uint64_t w1) {
 void history_epoch(struct race_ctx *c, bool old_valid, unsigned old_sid, unsigned old_epoch);
 
 #define RACE_MAX_FRAMES 64
+/* In a stored stack, a pc with this bit is a frame of weft's own that
+ * reports print anyway: the public function that armed a timer (SPEC 6:
+ * the callback's goroutine is "created at" weft_after_func). */
+#define RACE_PC_SHOWN ((uintptr_t)1 << 63)
 struct race_stack {
   int n;
   bool truncated;

@@ -182,9 +182,10 @@ static int print_frames(FILE *out, const struct race_stack *s, bool locked, bool
   int printed = 0;
   for (int i = 0; i < s->n; i++) {
     struct debug_frame f[DEBUG_MAX_INLINE];
-    int n = debug_symbolize(s->pc[i], true, locked, f, DEBUG_MAX_INLINE);
+    bool shown = (s->pc[i] & RACE_PC_SHOWN) != 0;
+    int n = debug_symbolize(s->pc[i] & ~RACE_PC_SHOWN, true, locked, f, DEBUG_MAX_INLINE);
     for (int j = 0; j < n; j++) {
-      if ((f[j].internal && !internal) || libc_entry(f[j].func)) continue;
+      if ((f[j].internal && !internal && !shown) || libc_entry(f[j].func)) continue;
       print_frame(out, &f[j]);
       printed++;
     }

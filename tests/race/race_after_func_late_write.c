@@ -1,8 +1,8 @@
 /* The seed's timer pattern: a write after arming races with the callback.
  * The callback's goroutine is reported as created where the timer was
- * armed. */
+ * armed: weft_after_func, then the user's line (SPEC section 6). */
 // needs: symbols
-// expect: Goroutine [0-9]+ \((running|finished)\) created at:\n  app_main\(\)\n      .*race_after_func_late_write.c:[0-9]+
+// expect: Goroutine [0-9]+ \((running|finished)\) created at:\n  weft_after_func\(\)\n      .*src/runtime/time.c:[0-9]+ \+0x[0-9a-f]+\n  app_main\(\)\n      .*race_after_func_late_write.c:[0-9]+
 #include "race_test.h"
 
 int state;

@@ -1,7 +1,7 @@
 /* A reset orders only what came before it: a write after the reset races
  * with the callback. */
 // needs: symbols
-// expect: Goroutine [0-9]+ \((running|finished)\) created at:\n  app_main\(\)\n      .*race_after_func_reset_late_write.c:[0-9]+
+// expect: Goroutine [0-9]+ \((running|finished)\) created at:\n  weft_timer_reset\(\)\n      .*\n  app_main\(\)\n      .*race_after_func_reset_late_write.c:[0-9]+
 #include "race_test.h"
 
 int prepared;
