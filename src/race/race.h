@@ -10,11 +10,12 @@
  *   race_go_start(parent, child)  child's clock starts after parent's
  *                                 history at the weft_go call; parent is
  *                                 NULL when the spawner is not a goroutine
- *                                 (a foreign thread: use its stand-in only
- *                                 if it already has one - never create one
- *                                 here, the timer thread must not get one).
- *                                 The caller must be the parent (the
- *                                 current context is what is used).
+ *                                 (a foreign thread, the timer thread): its
+ *                                 thread context is used (made on first
+ *                                 use). The caller must be the parent (the
+ *                                 current context is what is used). Between
+ *                                 race_timer_fire_begin/_end the child is
+ *                                 created at the timer's arming stack.
  *   race_go_end(g)                g has returned or called weft_exit
  *   race_switch(g)                g (NULL: the worker's own scheduler
  *                                 context) is now running on this thread;
