@@ -6,7 +6,7 @@
  * A channel is one allocation: the header (struct weft_chan, see
  * chan_private.h) followed by its ring of cap elements. One internal lock
  * (rt_lock, a futex mutex held for a few dozen instructions, taken through
- * chan_lock: see chan_lock_contended) guards it.
+ * chan_lock, see chan_private.h) guards it.
  * Blocked operations wait in two FIFO queues of sudogs, recvq and sendq.
  * A sudog is a small record on the waiting goroutine's own stack (or the
  * waiting thread's): the goroutine, the address of its element, and
@@ -64,37 +64,6 @@
 #include <stdlib.h>
 
 #include "chan/chan_private.h"
-
-/*
- * A contended channel lock: wait ~30 pause instructions between looks,
- * eight times, before falling back to rt_lock_acquire (which spins on every
- * pause, then sleeps on the futex). Channels are the runtime's most
- * contended locks (producers and consumers on different workers hit the
- * same one for every element), and a waiter that re-reads the lock on every
- * pause keeps pulling its cache line away from the holder, so the holder's
- * release and its next acquire stall. Measured on 2 workers
- * (bench/chan_ops.c): fan-in of 8 producers 110-170 ns -> 31-34 ns per
- * element, select over 4 channels ~75 -> 37-48 ns, producer/consumer
- * 31-47 -> 27-28 ns; uncontended figures unchanged (2-16 rounds of 30
- * pauses all did about as well; no backoff was 3x worse). Go's runtime
- * lock backs off the same way (procyield(30) between attempts).
- */
-static inline void chan_relax(void) {
-#if defined(__x86_64__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
-void chan_lock_contended(struct weft_chan *c) {
-  for (int round = 0; round < 8; round++) {
-    for (int i = 0; i < 30; i++) chan_relax();
-    if (atomic_load_explicit(&c->lock.state, memory_order_relaxed) == 0 && rt_lock_try(&c->lock))
-      return;
-  }
-  rt_lock_acquire(&c->lock);
-}
 
 bool chan_commit_unlock(struct weft_g *g, void *lock) {
   (void)g;

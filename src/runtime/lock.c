@@ -30,7 +30,12 @@ void rt_futex_wake(_Atomic uint32_t *addr, int count) {
 }
 
 void rt_lock_slow(rt_lock *l) {
-  for (int spin = 0; spin < 100; spin++) {
+  /* Look, then back off for 30 pauses, a few times: a waiter that re-read
+   * the word on every pause would keep pulling its cache line away from
+   * the holder, whose release and next acquire then stall (measured on
+   * channels, see chan.c; Go's lock backs off the same way). */
+  for (int round = 0; round < 8; round++) {
+    for (int i = 0; i < 30; i++) rt_cpu_relax(); /* the fast path just looked */
     uint32_t s = atomic_load_explicit(&l->state, memory_order_relaxed);
     if (s == 0) {
       uint32_t expected = 0;
@@ -38,7 +43,6 @@ void rt_lock_slow(rt_lock *l) {
               memory_order_acquire, memory_order_relaxed))
         return;
     }
-    rt_cpu_relax();
   }
   /* Mark contended; whoever we displace from 0 means we got it. */
   while (atomic_exchange_explicit(&l->state, 2, memory_order_acquire) != 0)
