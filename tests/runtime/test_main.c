@@ -6,10 +6,14 @@
  *     deadlock!";
  *   - when every goroutine is parked and nothing can wake one: "fatal error:
  *     all goroutines are asleep - deadlock!", exit 2, immediately;
- *   - no false alarm while a timer is pending or a foreign thread runs.
+ *   - no false alarm while a timer is pending, a foreign thread runs, or a
+ *     goroutine waits in a system call (I/O).
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include <weft.h>
 
 #include "check.h"
@@ -115,6 +119,37 @@ static void test_no_false_alarm_thread(void) {
   free(r.output);
 }
 
+/* A goroutine blocked in a system call (here read(2) on a timerfd, which
+ * only the kernel will complete: no thread, no weft timer) while main waits
+ * for it on a channel is not a deadlock: its worker is not idle. */
+static weft_chan *io_done;
+static void read_timerfd(void *arg) {
+  int fd = *(int *)arg;
+  uint64_t expirations = 0;
+  ssize_t n = read(fd, &expirations, sizeof expirations);
+  int ok = n == (ssize_t)sizeof expirations && expirations >= 1;
+  weft_chan_send(io_done, &ok);
+}
+static int asleep_with_io(int argc, char **argv) {
+  int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  if (fd < 0) return 10;
+  struct itimerspec its = {{0, 0}, {0, 30 * 1000 * 1000}};
+  if (timerfd_settime(fd, 0, &its, NULL) != 0) return 11;
+  io_done = weft_chan_make(sizeof(int), 0);
+  weft_go_copy(read_timerfd, &fd, sizeof fd);
+  int ok = 0;
+  weft_chan_recv(io_done, &ok);
+  close(fd);
+  return ok ? 0 : 12;
+}
+static void io_child(void *arg) { exit(weft_main(asleep_with_io, 0, NULL)); }
+static void test_no_false_alarm_io(void) {
+  struct child_result r = check_child(io_child, NULL);
+  CHECK_STATUS(r, 0);
+  CHECK(strstr(r.output, "deadlock") == NULL);
+  free(r.output);
+}
+
 /* The seed's cond waiters that nobody signals: the workers wait on a
  * cond, main waits for the workers: all asleep, reported at once with the
  * wait reasons of both primitives. */
@@ -177,5 +212,6 @@ int main(void) {
   RUN(test_deadlock_reported);
   RUN(test_no_false_alarm_timer);
   RUN(test_no_false_alarm_thread);
+  RUN(test_no_false_alarm_io);
   return check_done();
 }
