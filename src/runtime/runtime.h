@@ -90,6 +90,7 @@ struct rt_stack {
   char *lo;          /* lowest usable byte (just above the guard page) */
   char *hi;          /* one past the highest byte */
   bool guarded;      /* a guard page sits below lo */
+  bool dirty;        /* has run a goroutine since its pages were last returned */
 };
 
 /* Inline storage for weft_go_copy arguments; larger ones are malloc'd. */

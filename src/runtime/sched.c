@@ -679,8 +679,15 @@ static struct weft_g *find_runnable(struct worker *w) {
     } else if (atomic_load(&sched.nidle) == sched.nprocs) {
       sched_check_dead();
     }
-    while (atomic_load_explicit(&w->wake, memory_order_acquire) == 0)
-      rt_futex_wait(&w->wake, 0, -1);
+    /* Asleep until woken, except to return idle goroutine stacks to the
+     * kernel when a pass is due (stack.c); we stay on the idle list
+     * meanwhile: scavenging makes nothing runnable. */
+    while (atomic_load_explicit(&w->wake, memory_order_acquire) == 0) {
+      int64_t now = rt_nanotime();
+      int64_t wait = stack_scavenge_in(now);
+      if (wait == 0 && stack_scavenge(now)) continue;
+      rt_futex_wait(&w->wake, 0, wait == 0 ? 1000000 : wait);
+    }
     atomic_store_explicit(&w->wake, 0, memory_order_relaxed);
     w->spinning = true; /* wakep counted us in nspinning */
   }

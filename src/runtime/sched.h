@@ -150,6 +150,10 @@ extern size_t rt_guard_size;
 void stack_init(void);
 bool stack_alloc(struct worker *w, struct rt_stack *out);
 void stack_free(struct worker *w, struct rt_stack *s);
+/* Idle-time scavenging (stack.c): ns until a pass is due (0: now; -1: none
+ * pending), and the pass itself (false if another thread is running it). */
+int64_t stack_scavenge_in(int64_t now);
+bool stack_scavenge(int64_t now);
 /* For the SIGSEGV handler: is addr in a stack's guard? (*lo = that stack's lo) */
 bool stack_guard_hit(const void *addr, char **lo);
 

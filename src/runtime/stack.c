@@ -22,10 +22,21 @@
  * pool, and their touched pages stay committed for the next goroutine (as
  * Go keeps freed stacks until its scavenger runs). Returning them with
  * madvise on every free was measured: one syscall per exit, plus page
- * faults on reuse, doubled the cost of the sleep benchmark. The price is
- * that a program's peak number of goroutines sets its stack memory.
- * (A background scavenger that gives back stacks idle for a while is the
- * natural next step; see docs/runtime.md.)
+ * faults on reuse, doubled the cost of the sleep benchmark.
+ *
+ * Scavenging: stacks that sat in the pool, unused, for a whole interval
+ * (SCAVENGE_INTERVAL_NS) give their pages back (MADV_DONTNEED), so a burst
+ * of goroutines does not pin its peak stack memory for the rest of the
+ * program. The pool is a LIFO, so "unused for an interval" is the bottom
+ * of it: pool_low, the lowest the pool's size has been since the last
+ * pass, marks the stacks nobody took in between. Passes run on idle
+ * workers only (a worker with nothing to run sleeps until the next pass is
+ * due instead of indefinitely), so they cost a busy program nothing and an
+ * idle one a few wake-ups after a burst, and the pool lock is dropped
+ * every SCAVENGE_BATCH stacks so spawns elsewhere are not held up. The
+ * lowest page of each stack keeps its contents (the canary of an
+ * unguarded stack lives there; a goroutine rarely reaches it). Worker
+ * caches are left alone: they are small and hot.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +65,13 @@ static _Atomic int guard_mode;
 static rt_lock pool_lock;
 static struct rt_stack *pool;
 static size_t pool_count, pool_cap;
+
+#define SCAVENGE_INTERVAL_NS 1000000000LL
+#define SCAVENGE_BATCH 64
+static size_t pool_low;                /* lowest pool_count since the last pass (pool_lock) */
+static size_t pool_dirty;              /* dirty stacks in the pool (pool_lock) */
+static _Atomic int64_t scavenge_at = INT64_MAX; /* next pass; INT64_MAX: none pending */
+static rt_lock scavenge_lock;          /* one pass at a time */
 
 struct chunk {
   char *base;
@@ -126,7 +144,7 @@ static bool chunk_new(void) {
   }
   for (int i = STACKS_PER_CHUNK - 1; i >= 0; i--) {
     char *guard_lo = base + (size_t)i * one;
-    struct rt_stack s = {guard_lo + rt_guard_size, guard_lo + one, false};
+    struct rt_stack s = {guard_lo + rt_guard_size, guard_lo + one, false, false};
     s.guarded = guard(guard_lo, &s);
     pool[pool_count++] = s;
   }
@@ -164,9 +182,14 @@ static bool stack_take(struct worker *w, struct rt_stack *out) {
     return false;
   }
   *out = pool[--pool_count];
+  pool_dirty -= out->dirty;
   /* Refill half the worker cache while we hold the lock. */
-  while (w && pool_count > 0 && w->stack_cache_count < STACK_CACHE_MAX / 2)
-    w->stack_cache[w->stack_cache_count++] = pool[--pool_count];
+  while (w && pool_count > 0 && w->stack_cache_count < STACK_CACHE_MAX / 2) {
+    struct rt_stack *s = &pool[--pool_count];
+    pool_dirty -= s->dirty;
+    w->stack_cache[w->stack_cache_count++] = *s;
+  }
+  if (pool_count < pool_low) pool_low = pool_count;
   rt_lock_release(&pool_lock);
   return true;
 }
@@ -174,6 +197,7 @@ static bool stack_take(struct worker *w, struct rt_stack *out) {
 void stack_free(struct worker *w, struct rt_stack *s) {
   if (!s->lo) return;
   STACK_HANDOVER_RELEASE(s);
+  s->dirty = true;
   if (!s->guarded && *(uint64_t *)s->lo != STACK_CANARY)
     rt_fatal("stack overflow (unguarded stack at %p clobbered)", (void *)s->lo);
   if (w && w->stack_cache_count < STACK_CACHE_MAX) {
@@ -190,8 +214,45 @@ void stack_free(struct worker *w, struct rt_stack *s) {
     pool_cap = cap;
   }
   pool[pool_count++] = *s;
+  pool_dirty++;
+  if (atomic_load_explicit(&scavenge_at, memory_order_relaxed) == INT64_MAX)
+    atomic_store_explicit(&scavenge_at, rt_nanotime() + SCAVENGE_INTERVAL_NS, memory_order_relaxed);
   rt_lock_release(&pool_lock);
   s->lo = s->hi = NULL;
+}
+
+int64_t stack_scavenge_in(int64_t now) {
+  int64_t at = atomic_load_explicit(&scavenge_at, memory_order_relaxed);
+  if (at == INT64_MAX) return -1;
+  return at > now ? at - now : 0;
+}
+
+bool stack_scavenge(int64_t now) {
+  if (!rt_lock_try(&scavenge_lock)) return false;
+  rt_lock_acquire(&pool_lock);
+  size_t i = 0;
+  for (;;) {
+    int done = 0;
+    /* Stacks below pool_low have not been taken since the last pass;
+     * pool_low only falls meanwhile (stack_take), never rises. */
+    for (; i < pool_low && done < SCAVENGE_BATCH; i++) {
+      struct rt_stack *s = &pool[i];
+      if (!s->dirty) continue;
+      madvise(s->lo + page_size, (size_t)(s->hi - s->lo) - page_size, MADV_DONTNEED);
+      s->dirty = false;
+      pool_dirty--;
+      done++;
+    }
+    if (i >= pool_low) break;
+    rt_lock_release(&pool_lock); /* let other workers take and free stacks */
+    rt_lock_acquire(&pool_lock);
+  }
+  pool_low = pool_count;
+  atomic_store_explicit(&scavenge_at, pool_dirty ? now + SCAVENGE_INTERVAL_NS : INT64_MAX,
+                        memory_order_relaxed);
+  rt_lock_release(&pool_lock);
+  rt_lock_release(&scavenge_lock);
+  return true;
 }
 
 /* Is addr inside some chunk's guard region? Returns true and sets *lo to

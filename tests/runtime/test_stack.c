@@ -5,6 +5,9 @@
  * start-up errors with status 2.
  */
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <weft.h>
 
 #include "check.h"
@@ -94,10 +97,75 @@ static void test_good_env(void) {
   free(r.output);
 }
 
+/* Stacks a burst of goroutines used go back to the kernel once they have
+ * sat unused in the pool for a while (stack.c, scavenging): the resident
+ * set falls by most of what the burst's stacks had touched. */
+enum { BURST = 512, TOUCH = 96 * 1024 };
+static weft_chan *release_burst;
+static weft_waitgroup burst_wg, touched_wg;
+static void touch_stack(void *arg) {
+  volatile char buf[TOUCH];
+  for (size_t i = 0; i < sizeof buf; i += 512) buf[i] = (char)i;
+  weft_waitgroup_done(&touched_wg);
+  weft_chan_recv(release_burst, NULL);   /* all BURST alive at once */
+  (void)buf[0];
+  weft_waitgroup_done(&burst_wg);
+}
+static long rss_kb(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  char line[256];
+  long kb = -1;
+  while (fgets(line, sizeof line, f))
+    if (strncmp(line, "VmRSS:", 6) == 0) kb = strtol(line + 6, NULL, 10);
+  fclose(f);
+  return kb;
+}
+static int scavenge_app(int argc, char **argv) {
+  release_burst = weft_chan_make(0, 0);
+  long before = rss_kb();
+  for (int i = 0; i < BURST; i++) {
+    weft_waitgroup_add(&burst_wg, 1);
+    weft_waitgroup_add(&touched_wg, 1);
+    weft_go(touch_stack, NULL);
+  }
+  weft_waitgroup_wait(&touched_wg);
+  weft_chan_close(release_burst);
+  weft_waitgroup_wait(&burst_wg);
+  long peak = rss_kb();
+  long grown = peak - before;
+  printf("rss before %ld KB, after the burst %ld KB\n", before, peak);
+  if (grown < BURST * (TOUCH / 1024) / 2) return 3; /* the burst did not touch its stacks? */
+  /* Generous upper bound: passes run about every second once idle. */
+  for (int i = 0; i < 100; i++) {
+    weft_sleep(100 * WEFT_MILLISECOND);
+    long now = rss_kb();
+    if (peak - now >= grown / 2) {
+      printf("returned %ld KB of %ld KB\n", peak - now, grown);
+      return 0;
+    }
+  }
+  printf("still %ld KB after 10 s\n", rss_kb());
+  return 4;
+}
+static void scavenge_child(void *arg) { exit(weft_main(scavenge_app, 0, NULL)); }
+static void test_idle_stacks_returned(void) {
+#if defined(__SANITIZE_ADDRESS__) || defined(WEFT_ASAN_FIBERS) || defined(WEFT_TSAN_FIBERS)
+  /* Sanitizers keep their own shadow and fake stacks beside each stack:
+   * the resident set says little about the stacks there. */
+  return;
+#endif
+  struct child_result r = check_child(scavenge_child, NULL);
+  CHECK_STATUS(r, 0);
+  CHECK_CONTAINS(r.output, "returned ");
+  free(r.output);
+}
+
 int main(void) {
   RUN(test_bad_env);
   RUN(test_good_env);
   RUN(test_overflow_reported);
+  RUN(test_idle_stacks_returned);  /* forks: before this process starts weft */
   RUN(test_deep_stack_fits);
   return check_done();
 }
