@@ -230,6 +230,59 @@ static void find_stack(struct race_ctx *c, void *arg) {
   }
 }
 
+#if WEFT_HAVE_LIBDW
+/* The global variable whose bytes hold addr: an object symbol of the
+ * module with value <= addr < value + size (exact; a sizeless symbol
+ * matches its first byte only). The module is the one that starts
+ * nearest below addr: dwfl knows a module's extent from its file-backed
+ * mappings only, so the .bss beyond the last file page (where large
+ * arrays, and whatever the linker puts after them, end up) is outside
+ * what dwfl_addrmodule would find. debug_lock held. */
+struct module_search {
+  uintptr_t addr;
+  Dwfl_Module *best;
+  Dwarf_Addr best_start;
+};
+
+static int nearest_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+                          void *arg) {
+  (void)userdata, (void)name;
+  struct module_search *s = arg;
+  if (start <= s->addr && (!s->best || start > s->best_start)) {
+    s->best = mod;
+    s->best_start = start;
+  }
+  return DWARF_CB_OK;
+}
+
+static bool global_find(uintptr_t addr, char *name, size_t len, GElf_Addr *start, GElf_Word *size) {
+  Dwfl *dwfl = debug_dwfl_session();
+  if (!dwfl) return false;
+  struct module_search ms = {.addr = addr};
+  Dwfl_Module *mod = dwfl_addrmodule(dwfl, addr);
+  if (!mod) {
+    dwfl_getmodules(dwfl, nearest_module, &ms, 0);
+    mod = ms.best;
+  }
+  if (!mod) return false;
+  int n = dwfl_module_getsymtab(mod);
+  for (int i = 1; i < n; i++) {
+    GElf_Sym sym;
+    GElf_Addr value;
+    const char *s = dwfl_module_getsym_info(mod, i, &sym, &value, NULL, NULL, NULL);
+    if (!s || !s[0] || sym.st_shndx == SHN_UNDEF) continue;
+    int type = GELF_ST_TYPE(sym.st_info);
+    if (type != STT_OBJECT && type != STT_COMMON) continue;
+    if (addr < value || addr - value >= (sym.st_size ? sym.st_size : 1)) continue;
+    snprintf(name, len, "%s", s);
+    *start = value;
+    *size = (GElf_Word)sym.st_size;
+    return true;
+  }
+  return false;
+}
+#endif
+
 static void print_location(FILE *out, uintptr_t addr, bool locked) {
   struct race_block b;
   char who[64];
@@ -244,18 +297,13 @@ static void print_location(FILE *out, uintptr_t addr, bool locked) {
   }
 #if WEFT_HAVE_LIBDW
   if (locked) {
-    Dwfl *dwfl = debug_dwfl_session();
-    Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, addr) : NULL;
-    if (mod) {
-      GElf_Off off;
-      GElf_Sym sym;
-      const char *name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
-      if (name && (GELF_ST_TYPE(sym.st_info) == STT_OBJECT || GELF_ST_TYPE(sym.st_info) == STT_TLS ||
-                   GELF_ST_TYPE(sym.st_info) == STT_COMMON)) {
-        fprintf(out, "\nLocation is global '%s' of size %lu at 0x%012lx\n", name,
-                (unsigned long)sym.st_size, (unsigned long)(addr - off));
-        return;
-      }
+    char name[256];
+    GElf_Addr start;
+    GElf_Word size;
+    if (global_find(addr, name, sizeof name, &start, &size)) {
+      fprintf(out, "\nLocation is global '%s' of size %lu at 0x%012lx\n", name, (unsigned long)size,
+              (unsigned long)start);
+      return;
     }
   }
 #endif
