@@ -372,7 +372,6 @@ struct race_access_facts {
 void report_race(struct race_ctx *c, uintptr_t addr, size_t size, uint32_t kind, uintptr_t pc,
                  race_cell old, bool freed, uintptr_t word);
 extern _Atomic int race_reports;
-bool report_address_suppressed(uintptr_t addr);
 void report_init(void);
 /* Where reports go (log_path), opened on first use. */
 FILE *report_out(void);

@@ -32,9 +32,12 @@
  * read"/"Atomic write"; a free is a write whose innermost frame is free().
  *
  * Suppression (Go's suppress_equal_stacks and suppress_equal_addresses):
- * an address that has been reported is never reported again, and a pair of
+ * bytes that were part of a reported race (either access's, lowest to
+ * highest, as TSan's racy ranges) are never reported again, and a pair of
  * stacks (unordered) is reported once; so N goroutines incrementing one
- * counter print one report. Suppressed conflicts are not counted.
+ * counter print one report, while two variables that share an 8-byte word
+ * are two locations with a report each. Suppressed conflicts are not
+ * counted.
  *
  * At the end: "Found N data race(s)", and the exit status becomes
  * `exitcode` if the program would otherwise exit 0: from weft_main's end
@@ -68,13 +71,14 @@ _Atomic int race_reports;
 static rt_lock report_lock = RT_LOCK_INIT;
 static FILE *log_file;
 
-/* Open-addressing sets of 64-bit keys (0 is never a key). */
+/* Open-addressing maps of 64-bit keys (0 is never a key) to a byte. */
 struct keyset {
   uint64_t *keys;
+  uint8_t *vals;
   size_t cap, len;
 };
-static struct keyset seen_words;   /* addr >> 3 of reported accesses */
-static struct keyset seen_pairs;   /* hash of the two stacks */
+static struct keyset seen_bytes;   /* addr >> 3 -> mask of that word's bytes reported */
+static struct keyset seen_pairs;   /* hash of the two stacks (value unused) */
 
 static uint64_t mix(uint64_t x) {
   x ^= x >> 33;
@@ -85,41 +89,59 @@ static uint64_t mix(uint64_t x) {
   return x | 1;
 }
 
-static bool keyset_has(const struct keyset *s, uint64_t key) {
-  if (!s->cap) return false;
+/* The value of key, or NULL if absent. */
+static uint8_t *keyset_get(const struct keyset *s, uint64_t key) {
+  if (!s->cap) return NULL;
   for (size_t i = mix(key) & (s->cap - 1); s->keys[i]; i = (i + 1) & (s->cap - 1))
-    if (s->keys[i] == key) return true;
-  return false;
+    if (s->keys[i] == key) return &s->vals[i];
+  return NULL;
 }
 
-static void keyset_add(struct keyset *s, uint64_t key) {
-  if (keyset_has(s, key)) return;
+/* The value of key, added (as 0) if absent. */
+static uint8_t *keyset_add(struct keyset *s, uint64_t key) {
+  uint8_t *v = keyset_get(s, key);
+  if (v) return v;
   if (2 * (s->len + 1) > s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 64;
     uint64_t *keys = race_alloc_zero(cap * sizeof *keys);
+    uint8_t *vals = race_alloc_zero(cap);
     for (size_t i = 0; i < s->cap; i++) {
       if (!s->keys[i]) continue;
       size_t j = mix(s->keys[i]) & (cap - 1);
       while (keys[j]) j = (j + 1) & (cap - 1);
       keys[j] = s->keys[i];
+      vals[j] = s->vals[i];
     }
     race_free(s->keys);
+    race_free(s->vals);
     s->keys = keys;
+    s->vals = vals;
     s->cap = cap;
   }
   size_t j = mix(key) & (s->cap - 1);
   while (s->keys[j]) j = (j + 1) & (s->cap - 1);
   s->keys[j] = key;
   s->len++;
+  return &s->vals[j];
 }
 
 /* Word keys are addr >> 3 | 1 << 63 so that address 0 still is a key. */
 static uint64_t word_key(uintptr_t addr) { return (uint64_t)(addr >> 3) | (UINT64_C(1) << 63); }
 
-bool report_address_suppressed(uintptr_t addr) {
-  rt_lock_acquire(&report_lock);
-  bool seen = keyset_has(&seen_words, word_key(addr));
-  rt_lock_release(&report_lock);
+/* Go's suppress_equal_addresses, exact to the byte: has any byte of
+ * [lo, hi) been part of a reported race? With add, also marks them all.
+ * Two variables that share a word are two locations. report_lock held. */
+static bool bytes_reported(uintptr_t lo, uintptr_t hi, bool add) {
+  bool seen = false;
+  for (uintptr_t a = lo; a < hi; a = (a & ~(uintptr_t)7) + 8) {
+    unsigned o = a & 7;
+    uintptr_t n = 8 - o;
+    if (n > hi - a) n = hi - a;
+    uint8_t mask = (uint8_t)(((1u << n) - 1) << o);
+    uint8_t *v = add ? keyset_add(&seen_bytes, word_key(a)) : keyset_get(&seen_bytes, word_key(a));
+    if (v && (*v & mask)) seen = true;
+    if (v && add) *v |= mask;
+  }
   return seen;
 }
 
@@ -352,15 +374,20 @@ void report_race(struct race_ctx *c, uintptr_t addr, size_t size, uint32_t kind,
   struct race_thread *t = &race_tls;
   t->in_rt++;
   rt_lock_acquire(&report_lock);
-  if (keyset_has(&seen_words, word_key(addr))) {
+  /* The bytes of both accesses, from the lowest to the highest (TSan's
+   * racy range); a range access counts for its first 4 KiB. */
+  unsigned old_mask = (old & RACE_CELL_MASK) ? (old & RACE_CELL_MASK) : 0xFFu;
+  uintptr_t old_lo = word + (unsigned)__builtin_ctz(old_mask);
+  uintptr_t old_hi = word + 32 - (unsigned)__builtin_clz(old_mask);
+  uintptr_t lo = addr < old_lo ? addr : old_lo;
+  uintptr_t hi = addr + (size == 0 ? 1 : size < 4096 ? size : 4096);
+  if (hi < old_hi) hi = old_hi;
+  if (bytes_reported(lo, hi, false)) {
     rt_lock_release(&report_lock);
     t->in_rt--;
     return;
   }
-  uintptr_t first = addr & ~(uintptr_t)7;
-  size_t span = (addr - first) + (size ? size : 1);
-  if (span > 4096) span = 4096;
-  for (size_t off = 0; off < span; off += 8) keyset_add(&seen_words, word_key(first + off));
+  bytes_reported(lo, hi, true);
 
   struct race_stack cur, prev;
   stack_current(c, pc, &cur);
@@ -371,7 +398,7 @@ void report_race(struct race_ctx *c, uintptr_t addr, size_t size, uint32_t kind,
   if (restored != RESTORE_OK) prev.n = 0;
   uint64_t h1 = stack_hash(&cur), h2 = stack_hash(&prev);
   uint64_t pair = mix((h1 < h2 ? h1 : h2) * 31 + (h1 < h2 ? h2 : h1));
-  if (keyset_has(&seen_pairs, pair)) {
+  if (keyset_get(&seen_pairs, pair)) {
     rt_lock_release(&report_lock);
     t->in_rt--;
     return;
