@@ -9,7 +9,8 @@
  *      reset - makes them differ and goes to the slow entry);
  *   2. find the word's 4 cells (shadow_cells: one table load);
  *   3. if a cell already holds exactly this access (same slot, epoch, bytes,
- *      kind), return: nothing new to learn;
+ *      kind), return: nothing new to learn (unless a relog window is open,
+ *      see history.c: then the repeat is logged again, once per window);
  *   4. otherwise log the access in the context's history ring, and compare
  *      it with each cell whose bytes overlap: no race if the cell is ours
  *      (same slot), if both are reads, if both are atomic, or if the cell's
@@ -53,6 +54,33 @@ static inline void log_access(struct race_ctx *c, uint32_t kind, uintptr_t pc, u
   size_t sz = access_size > 0xFFFF ? 0xFFFF : access_size;
   ring_put(c, (pc & EV_PC_MASK) | flags | (uint64_t)EV_ACCESS << EV_KIND_SHIFT,
            ((uint64_t)access_addr & EV_PC_MASK) | (uint64_t)sz << 48);
+}
+
+/* In a relog window (history.c), accesses take the window's entry and
+ * these two functions. A repeat is logged again, once per window and
+ * access (address and read/write): true if it was (the caller has not
+ * logged this access yet). Every other access (a repeat already relogged,
+ * or a new access) uses up one of the window's RACE_RELOG_DUPS misses: a
+ * hot loop closes the window soon after its working set came round
+ * again, and code that makes only new accesses closes it at once. So does
+ * spending the budget of relogged events. */
+RACE_INLINE void relog_miss(struct race_ctx *c) {
+  if (c->relog) c->relog--;
+}
+
+static RACE_NOINLINE bool relog_repeat(struct race_ctx *c, uint32_t kind, uintptr_t pc,
+                                       uintptr_t access_addr, size_t access_size) {
+  if (!c->relog) return false;   /* closed by an earlier word of this access */
+  uint64_t key = ((uint64_t)access_addr << 1 | ((kind & RACE_CELL_READ) ? 1 : 0)) + 1;
+  uint64_t *seen = &c->relog_seen[(key * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - RACE_RELOG_BITS)];
+  if (*seen == key) {
+    relog_miss(c);
+    return false;
+  }
+  *seen = key;
+  log_access(c, kind, pc, access_addr, access_size);
+  if (--c->relog_budget == 0) c->relog = 0;
+  return true;
 }
 
 /* Does cell `old` (non-empty) conflict with our access `cur`? */
@@ -137,7 +165,7 @@ again:
  * in the history once per access (*logged). False if it was reported. */
 RACE_INLINE bool check_word(struct race_ctx *c, uintptr_t addr, uint32_t mask, uint32_t kind,
                             uintptr_t pc, uintptr_t access_addr, size_t access_size,
-                            bool *logged) {
+                            bool *logged, bool relog) {
   race_cell *cells = shadow_cells(addr);
   if (RACE_UNLIKELY(!cells)) return true;
   race_cell cur = c->fast | mask | (kind & (RACE_CELL_READ | RACE_CELL_ATOMIC));
@@ -145,11 +173,12 @@ RACE_INLINE bool check_word(struct race_ctx *c, uintptr_t addr, uint32_t mask, u
   race_cell v2 = cell_load(&cells[2]), v3 = cell_load(&cells[3]);
   /* 1. Nothing new: this very access is already recorded (or, for a read,
    *    our own write of the same bytes in this epoch). */
-  if (v0 == cur || v1 == cur || v2 == cur || v3 == cur) return true;
+  if (v0 == cur || v1 == cur || v2 == cur || v3 == cur) goto repeat;
   if (kind & RACE_CELL_READ) {
     race_cell w = cur & ~RACE_CELL_READ;
-    if (v0 == w || v1 == w || v2 == w || v3 == w) return true;
+    if (v0 == w || v1 == w || v2 == w || v3 == w) goto repeat;
   }
+  if (relog) relog_miss(c);
   if (!*logged) {
     *logged = true;
     log_access(c, kind, pc, access_addr, access_size);
@@ -163,26 +192,51 @@ RACE_INLINE bool check_word(struct race_ctx *c, uintptr_t addr, uint32_t mask, u
   }
   /* 3. Everything else. */
   return check_word_slow(c, cells, cur, mask, kind, pc, addr & ~(uintptr_t)7, access_addr, access_size);
+repeat:
+  /* Nothing to check; but in a relog window, log the repeat again so
+   * that the history keeps a recent copy (history.c). */
+  if (relog) {
+    if (!*logged) *logged = relog_repeat(c, kind, pc, access_addr, access_size);
+    else relog_miss(c);
+  }
+  return true;
 }
 
-/* An access of `size` bytes (1..16) at addr. */
-RACE_INLINE void access_sized(uintptr_t addr, unsigned size, uint32_t kind, uintptr_t pc) {
-  struct race_thread *t = &race_tls;
-  struct race_ctx *c = hook_enter(t);
-  if (RACE_UNLIKELY(!c)) return;
+/* The words of an access of `size` bytes (1..16) at addr; relog: a relog
+ * window is open (a constant where this is inlined). */
+RACE_INLINE void access_words(struct race_ctx *c, uintptr_t addr, unsigned size, uint32_t kind,
+                              uintptr_t pc, bool relog) {
   bool logged = false;
   unsigned off = addr & 7;
   if (RACE_LIKELY(off + size <= 8)) {
-    check_word(c, addr, ((1u << size) - 1) << off, kind, pc, addr, size, &logged);
+    check_word(c, addr, ((1u << size) - 1) << off, kind, pc, addr, size, &logged, relog);
   } else {
     uintptr_t a = addr, end = addr + size;
     while (a < end) {
       unsigned o = a & 7;
       unsigned n = 8 - o;
       if (n > end - a) n = (unsigned)(end - a);
-      if (!check_word(c, a, ((1u << n) - 1) << o, kind, pc, addr, size, &logged)) break;
+      if (!check_word(c, a, ((1u << n) - 1) << o, kind, pc, addr, size, &logged, relog)) break;
       a = (a & ~(uintptr_t)7) + 8;
     }
+  }
+}
+
+/* An access of `size` bytes (1..16) at addr. A relog window moves the
+ * thread's gen_ok to gen_window (history.c, ctx_refresh): the fast entry
+ * never looks at windows, the next one does, until the window closes and
+ * the slow entry moves it back. */
+RACE_INLINE void access_sized(uintptr_t addr, unsigned size, uint32_t kind, uintptr_t pc) {
+  struct race_thread *t = &race_tls;
+  if (RACE_LIKELY(hook_enter_fast(t))) {
+    access_words(t->ctx, addr, size, kind, pc, false);
+  } else if (atomic_load_explicit(&race_world_gen, memory_order_acquire) == t->gen_window &&
+             t->ctx->relog) {
+    access_words(t->ctx, addr, size, kind, pc, true);
+  } else {
+    struct race_ctx *c = hook_enter_slow(t);
+    if (RACE_UNLIKELY(!c)) return;
+    access_words(c, addr, size, kind, pc, c->relog != 0);
   }
   hook_exit(t);
 }
@@ -195,7 +249,7 @@ void access_range(struct race_ctx *c, uintptr_t addr, size_t size, uint32_t kind
     unsigned o = a & 7;
     size_t n = 8 - o;
     if (n > end - a) n = end - a;
-    if (!check_word(c, a, ((1u << n) - 1) << o, kind, pc, addr, size, &logged)) {
+    if (!check_word(c, a, ((1u << n) - 1) << o, kind, pc, addr, size, &logged, false)) {
       /* Reported once; the rest of the range is not checked again. */
       break;
     }
@@ -227,7 +281,7 @@ void access_free(struct race_ctx *c, uintptr_t addr, size_t size, uintptr_t pc) 
     unsigned o = a & 7;
     size_t n = 8 - o;
     if (n > end - a) n = end - a;
-    if (!check_word(c, a, ((1u << n) - 1) << o, ACC_FREE, pc, addr, size, &logged)) break;
+    if (!check_word(c, a, ((1u << n) - 1) << o, ACC_FREE, pc, addr, size, &logged, false)) break;
     a = (a & ~(uintptr_t)7) + 8;
   }
   /* Now mark: [FREED, the free as a write of the whole word, empty, empty]. */

@@ -57,7 +57,7 @@
 #include "race/race_private.h"
 
 __thread struct race_thread race_tls __attribute__((tls_model("initial-exec"))) = {
-    .gen_ok = RACE_GEN_INVALID};
+    .gen_ok = RACE_GEN_INVALID, .gen_window = RACE_GEN_INVALID};
 _Atomic uint64_t race_world_gen = 2;
 int race_fence_mode = 1;
 _Atomic bool race_inited;
@@ -194,7 +194,7 @@ static void thread_exit(void *arg) {
   t->registered = false;
   t->thread_ctx = NULL;
   if (t->ctx == c) t->ctx = NULL;
-  t->gen_ok = RACE_GEN_INVALID;
+  t->gen_ok = t->gen_window = RACE_GEN_INVALID;
 }
 
 /* Called with busy clear. */
@@ -551,14 +551,16 @@ static struct race_ctx *enter_slow(struct race_thread *t, bool for_sync) {
       }
     }
     if (c->ignore > 0 || t->in_rt) {
-      t->gen_ok = RACE_GEN_INVALID;
+      t->gen_ok = t->gen_window = RACE_GEN_INVALID;
       if (!for_sync) {
         atomic_store_explicit(&t->busy, 0, memory_order_release);
         return NULL;
       }
       return c;
     }
-    t->gen_ok = gen;
+    /* In a relog window, accesses take the window's entry instead. */
+    t->gen_ok = c->relog ? RACE_GEN_INVALID : gen;
+    t->gen_window = c->relog ? gen : RACE_GEN_INVALID;
     return c;
   }
 }
@@ -571,19 +573,20 @@ static struct race_ctx *sync_enter(struct race_thread *t) {
   atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
   if (race_fence_mode) atomic_thread_fence(memory_order_seq_cst);
   else atomic_signal_fence(memory_order_seq_cst);
-  if (RACE_LIKELY(atomic_load_explicit(&race_world_gen, memory_order_acquire) == t->gen_ok))
-    return t->ctx;
+  uint64_t gen = atomic_load_explicit(&race_world_gen, memory_order_acquire);
+  if (RACE_LIKELY(gen == t->gen_ok || gen == t->gen_window)) return t->ctx;
   return enter_slow(t, true);
 }
 
 void ctx_refresh(struct race_thread *t) {
   struct race_ctx *c = t->ctx;
   uint64_t gen = atomic_load_explicit(&race_world_gen, memory_order_acquire);
+  t->gen_ok = t->gen_window = RACE_GEN_INVALID;
   if (c && !(gen & 1) && c->gen == gen && c->ignore == 0 && !t->in_rt && c->has_slot &&
-      atomic_load(&slots[c->sid].owner) == c)
-    t->gen_ok = gen;
-  else
-    t->gen_ok = RACE_GEN_INVALID;
+      atomic_load(&slots[c->sid].owner) == c) {
+    if (c->relog) t->gen_window = gen;
+    else t->gen_ok = gen;
+  }
 }
 
 void ctx_epoch_next(struct race_ctx *c) {
@@ -657,7 +660,7 @@ void race_go_end(struct weft_g *g) {
     if (lo < c->stk_lo) lo = c->stk_lo;
     if (lo < c->stk_hi) shadow_clear(lo, c->stk_hi - lo);
   }
-  t->gen_ok = RACE_GEN_INVALID;
+  t->gen_ok = t->gen_window = RACE_GEN_INVALID;
   hook_exit(t);
 }
 
@@ -670,7 +673,7 @@ void race_switch(struct weft_g *g) {
     c = g->race;
     if (!c) {
       t->ctx = NULL;
-      t->gen_ok = RACE_GEN_INVALID;
+      t->gen_ok = t->gen_window = RACE_GEN_INVALID;
       return;
     }
     if (!c->started) {

@@ -9,8 +9,32 @@
  *   ENTRY   a function was entered (its call pc), EXIT: one returned
  *   EPOCH   the context moved from (old sid, old epoch) to (sid, epoch);
  *           "old unknown" marks a barrier (new incarnation or world reset)
- * The ring starts at 64 entries and doubles up to 1024 * 2^history_size,
+ * The ring starts at 16 entries and doubles up to 1024 * 2^history_size,
  * then wraps: a goroutine that does little costs little.
+ *
+ * Repeats (an access the shadow already holds, FastTrack's same-epoch
+ * case) are not logged: that is what keeps the hot path fast. But then a
+ * goroutine that hammers one variable in one long epoch (a counter
+ * incremented 100000 times in a function of its own) has logged it once,
+ * long ago, and the function entries and exits since have overwritten
+ * it: the report would say "[failed to restore the stack]" where Go
+ * shows the line. So every half ring of events (part_len) a relog window
+ * opens: from then on, each repeat is logged again, once per window and
+ * access (address and read/write). The window closes after
+ * RACE_RELOG_DUPS other accesses (repeats it has already logged, or new
+ * accesses, which are logged anyway), or once it has logged part_len / 4
+ * events. A hot loop's working set is thus logged again every half ring,
+ * a few dozen accesses after the window opens, and its cells (same
+ * epoch: repeats do not change them) always have a copy less than about
+ * a ring old. A sweep over a big array is relogged only as far as the
+ * budget goes; code making only new accesses closes the window at once.
+ *
+ * The fast path does not look at windows: opening one moves the thread's
+ * gen_ok to gen_window, so the owner's accesses fail the fast entry's
+ * test and take the next one (access.c), which logs; the slow entry moves
+ * it back when the window has closed. Sync operations and atomics accept
+ * either. The window's table (2 KiB) is allocated the first time a
+ * context has logged half a ring.
  *
  * Restoring the access behind cell (sid, epoch) at addr:
  *   1. the slot's journal names the context that owned sid at that epoch
@@ -62,6 +86,33 @@ static struct race_event *ring_new(size_t cap) {
   return (struct race_event *)(void *)(h + 1);
 }
 
+/* Relog windows: every half ring of events (part_len), and for the
+ * first half of that many repeats after it, repeats are logged again. */
+static uint64_t part_len(void) { return ring_capacity_max() / 2; }
+
+/* Where ring_put must next call ring_grow: the ring's next growth or the
+ * next relog window, whichever comes first. */
+static void ring_next_stop(struct race_ctx *c) {
+  size_t cap = c->ring_mask + 1;
+  uint64_t grow = cap < ring_capacity_max() && c->ring_pos <= cap ? cap : UINT64_MAX;
+  c->ring_grow_at = grow < c->part_end ? grow : c->part_end;
+}
+
+static void relog_open(struct race_ctx *c) {
+  size_t table = sizeof *c->relog_seen << RACE_RELOG_BITS;
+  if (!c->relog_seen) c->relog_seen = race_alloc(table);
+  race_real_memset(c->relog_seen, 0, table);
+  c->relog = RACE_RELOG_DUPS;
+  c->relog_budget = (uint32_t)(part_len() / 4);
+  /* Send the owner's next accesses through the slow entry, which sees
+   * the window (ctx_refresh and enter_slow keep it so until it closes). */
+  struct race_thread *t = &race_tls;
+  if (t->ctx == c) {
+    t->gen_window = t->gen_ok;
+    t->gen_ok = RACE_GEN_INVALID;
+  }
+}
+
 void ring_grow(struct race_ctx *c) {
   size_t max = ring_capacity_max();
   if (!c->ring) {
@@ -69,24 +120,26 @@ void ring_grow(struct race_ctx *c) {
     struct race_event *ring = ring_new(cap);
     c->ring_mask = cap - 1;
     __atomic_store_n(&c->ring, ring, __ATOMIC_RELEASE);
-    c->ring_grow_at = cap < max ? cap : UINT64_MAX;
+    c->part_end = c->ring_pos + part_len();
+    ring_next_stop(c);
     return;
   }
   size_t cap = c->ring_mask + 1;
-  if (cap >= max || c->ring_pos != cap) {
-    /* Wrapping from now on. */
-    c->ring_grow_at = UINT64_MAX;
-    return;
+  if (cap < max && c->ring_pos == cap) {
+    size_t ncap = cap * 2;
+    struct race_event *ring = ring_new(ncap);
+    race_real_memcpy(ring, c->ring, cap * sizeof *ring);
+    struct race_event *old = c->ring;
+    ring_header(old)->retired_next = c->ring_retired;
+    c->ring_retired = old;
+    c->ring_mask = ncap - 1;
+    __atomic_store_n(&c->ring, ring, __ATOMIC_RELEASE);
   }
-  size_t ncap = cap * 2;
-  struct race_event *ring = ring_new(ncap);
-  race_real_memcpy(ring, c->ring, cap * sizeof *ring);
-  struct race_event *old = c->ring;
-  ring_header(old)->retired_next = c->ring_retired;
-  c->ring_retired = old;
-  c->ring_mask = ncap - 1;
-  __atomic_store_n(&c->ring, ring, __ATOMIC_RELEASE);
-  c->ring_grow_at = ncap < max ? ncap : UINT64_MAX;
+  if (c->ring_pos >= c->part_end) {
+    relog_open(c);
+    c->part_end = c->ring_pos + part_len();
+  }
+  ring_next_stop(c);
 }
 
 void ring_reset(struct race_ctx *c) {
@@ -96,12 +149,10 @@ void ring_reset(struct race_ctx *c) {
     race_free(ring_header(r));
   }
   c->ring_pos = 0;
-  if (c->ring) {
-    size_t cap = c->ring_mask + 1;
-    c->ring_grow_at = cap < ring_capacity_max() ? cap : UINT64_MAX;
-  } else {
-    c->ring_grow_at = 0;
-  }
+  c->relog = 0;
+  c->part_end = part_len();
+  if (c->ring) ring_next_stop(c);
+  else c->ring_grow_at = 0;
 }
 
 void history_epoch(struct race_ctx *c, bool old_valid, unsigned old_sid, unsigned old_epoch) {
@@ -155,11 +206,13 @@ enum restore_result history_restore(race_cell old, uintptr_t word, struct race_o
   /* The owner may have gone on logging while we copied: once the ring is
    * full, each new event overwrites the oldest. Skip the copied events
    * whose slots may have been reused (position p shares its slot with
-   * p + cap; one more for an event being written). */
+   * p + cap; one more for an event being written). A ring smaller than
+   * the largest never wraps: when full it is replaced by a copy twice as
+   * large (ring_grow), and the events we copied stay as they were. */
   uint64_t pos2 = __atomic_load_n(&x->ring_pos, __ATOMIC_ACQUIRE);
   uint64_t oldest = pos - n;
   int64_t first = 0;
-  if (pos2 + 1 > oldest + cap) {
+  if (cap >= ring_capacity_max() && pos2 + 1 > oldest + cap) {
     uint64_t lost = pos2 + 1 - (oldest + cap);
     first = (int64_t)(lost >= n ? n : lost);
   }

@@ -96,8 +96,17 @@ __attribute__((constructor(101))) static void resolve_all(void) {
 
 /* ---- edges ----------------------------------------------------------------------- */
 
-static inline void acquire(const volatile void *addr) { race_acquire((const void *)(uintptr_t)addr); }
-static inline void release(const volatile void *addr) { race_release_merge((const void *)(uintptr_t)addr); }
+/* Locks the detector takes in its own work (the symbolizer's, while a
+ * report is printed: in_rt) make no edge: they are not the program's, and
+ * each release would log an epoch in the reporter's history, a few
+ * thousand per report, pushing out the accesses a later report must
+ * restore. */
+static inline void acquire(const volatile void *addr) {
+  if (RACE_LIKELY(!race_tls.in_rt)) race_acquire((const void *)(uintptr_t)addr);
+}
+static inline void release(const volatile void *addr) {
+  if (RACE_LIKELY(!race_tls.in_rt)) race_release_merge((const void *)(uintptr_t)addr);
+}
 
 /* The join edge of a thread is kept under this key (a pthread_t is the
  * address of glibc's thread descriptor: unique while the thread exists). */

@@ -158,14 +158,18 @@ enum ctx_kind { CTX_GOROUTINE, CTX_THREAD };
 struct race_ctx {
   /* The hot part, read by every access. */
   uint32_t fast;                 /* sid << 8 | epoch << 16: the cell template */
+  uint32_t relog;                /* relog window open: misses it may still meet (history.c) */
   uint32_t evict;                /* rotating victim for full shadow words */
   uint32_t depth, stack_cap;     /* shadow call stack */
   uintptr_t *stack_pc;           /* [depth]: call pc of each instrumented frame */
   uintptr_t *stack_cfa;          /* [depth]: that frame's stack pointer at the call */
   struct race_event *ring;       /* history, ring_mask + 1 events */
   uint64_t ring_pos;             /* events ever written */
-  uint64_t ring_grow_at;         /* ring_pos at which the ring must grow */
+  uint64_t ring_grow_at;         /* ring_pos at which ring_put must call ring_grow */
   uint64_t ring_mask;
+  uint64_t part_end;             /* ring_pos at which the next relog window opens */
+  uint32_t relog_budget;         /* events the open relog window may still log */
+  uint64_t *relog_seen;          /* accesses relogged in this window (lazy) */
   void *ring_retired;            /* outgrown rings, freed at the next incarnation */
   uintptr_t stack_low;           /* lowest frame seen (stack shadow reset) */
 
@@ -201,7 +205,8 @@ struct race_ctx {
  */
 struct race_thread {
   _Atomic int busy;
-  uint64_t gen_ok;               /* == race_world_gen: ctx attached, not ignoring */
+  uint64_t gen_ok;               /* == race_world_gen: ctx attached, not ignoring, no relog window */
+  uint64_t gen_window;           /* == race_world_gen: the same, but ctx has a relog window open */
   struct race_ctx *ctx;          /* current context */
   struct race_ctx *thread_ctx;   /* this thread's own context (lazy) */
   int in_rt;                     /* inside the detector's own slow code */
@@ -230,12 +235,19 @@ void race_init(void);
  * Returns the context to use with busy set, or NULL (ignored; busy clear). */
 struct race_ctx *hook_enter_slow(struct race_thread *t);
 
-RACE_INLINE struct race_ctx *hook_enter(struct race_thread *t) {
+/* Sets busy; true if t->ctx may be used at once (else: hook_enter_slow). */
+RACE_INLINE bool hook_enter_fast(struct race_thread *t) {
   atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
   if (RACE_UNLIKELY(race_fence_mode)) atomic_thread_fence(memory_order_seq_cst);
   else atomic_signal_fence(memory_order_seq_cst);
-  if (RACE_LIKELY(atomic_load_explicit(&race_world_gen, memory_order_acquire) == t->gen_ok))
-    return t->ctx;
+  return atomic_load_explicit(&race_world_gen, memory_order_acquire) == t->gen_ok;
+}
+
+/* Sets busy; the context to use, or NULL (ignored; busy clear). A relog
+ * window matters to plain accesses only (access.c). */
+RACE_INLINE struct race_ctx *hook_enter(struct race_thread *t) {
+  if (RACE_LIKELY(hook_enter_fast(t))) return t->ctx;
+  if (atomic_load_explicit(&race_world_gen, memory_order_relaxed) == t->gen_window) return t->ctx;
   return hook_enter_slow(t);
 }
 
@@ -313,7 +325,13 @@ void access_free(struct race_ctx *c, uintptr_t addr, size_t size, uintptr_t pc);
 
 /* ---- history (history.c) ------------------------------------------------ */
 
+/* ring_put's slow path (at ring_grow_at): the first ring, growing it,
+ * and opening a relog window every half ring of events (history.c). */
 void ring_grow(struct race_ctx *c);
+/* relog_seen has 1 << RACE_RELOG_BITS entries: an access's key
+ * (addr << 1 | read) + 1, direct-mapped. */
+#define RACE_RELOG_BITS 8
+#define RACE_RELOG_DUPS 16
 void ring_reset(struct race_ctx *c);
 size_t ring_capacity_max(void);
 
